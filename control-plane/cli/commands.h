@@ -1,0 +1,6 @@
+/* Subcommands of the aegis CLI. Each takes the arguments after its own name
+ * (argv[0] is the subcommand's name) and returns the process exit code. */
+#pragma once
+
+int ae_cli_tpm(int argc, char **argv);
+int ae_cli_gnss(int argc, char **argv);

@@ -1,0 +1,48 @@
+/* aegis: the operator's command-line tool. Each subcommand lives in its own
+ * cmd_<name>.c; this file only dispatches. */
+#include <stdio.h>
+#include <string.h>
+
+#include "commands.h"
+
+int main(int argc, char **argv);
+
+static const struct {
+        const char *name;
+        int (*run)(int argc, char **argv);
+        const char *summary;
+} commands[] = {
+        { "tpm", ae_cli_tpm, "inspect this host's TPM (EK certificates and their chain)" },
+        { "gnss", ae_cli_gnss, "read a location fix from gpsd" },
+};
+
+static void usage(FILE *f)
+{
+        fprintf(f, "usage: aegis <command> [options]\n\ncommands:\n");
+        for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+                fprintf(f, "  %-6s %s\n", commands[i].name, commands[i].summary);
+        fprintf(f, "\n'aegis <command> --help' describes a command's options.\n");
+}
+
+int main(int argc, char **argv)
+{
+        if (argc < 2) {
+                usage(stderr);
+                return 2;
+        }
+        if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+            strcmp(argv[1], "help") == 0) {
+                usage(stdout);
+                return 0;
+        }
+        if (strcmp(argv[1], "--version") == 0) {
+                printf("aegis %s\n", AEGIS_VERSION);
+                return 0;
+        }
+        for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+                if (strcmp(argv[1], commands[i].name) == 0)
+                        return commands[i].run(argc - 1, argv + 1);
+        fprintf(stderr, "aegis: unknown command '%s'\n\n", argv[1]);
+        usage(stderr);
+        return 2;
+}

@@ -1,0 +1,1 @@
+# (area list; see test/fuzz/CMakeLists.txt)

@@ -1,0 +1,1 @@
+# (area list; see test/unit/CMakeLists.txt)

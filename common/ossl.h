@@ -6,6 +6,8 @@
 
 #include <openssl/bio.h>
 #include <openssl/evp.h>
+#include <openssl/param_build.h>
+#include <openssl/params.h>
 #include <openssl/x509.h>
 #include <openssl/x509_vfy.h>
 
@@ -18,6 +20,11 @@ AE_DEFINE_CLEANUP(EVP_PKEY *, EVP_PKEY_free)
 AE_DEFINE_CLEANUP(EVP_PKEY_CTX *, EVP_PKEY_CTX_free)
 AE_DEFINE_CLEANUP(EVP_MD_CTX *, EVP_MD_CTX_free)
 AE_DEFINE_CLEANUP(BIO *, BIO_free_all)
+AE_DEFINE_CLEANUP(EVP_MAC *, EVP_MAC_free)
+AE_DEFINE_CLEANUP(EVP_MAC_CTX *, EVP_MAC_CTX_free)
+AE_DEFINE_CLEANUP(EVP_CIPHER_CTX *, EVP_CIPHER_CTX_free)
+AE_DEFINE_CLEANUP(OSSL_PARAM_BLD *, OSSL_PARAM_BLD_free)
+AE_DEFINE_CLEANUP(OSSL_PARAM *, OSSL_PARAM_free)
 
 static inline void ae_x509_stack_free(STACK_OF(X509) *s)
 {

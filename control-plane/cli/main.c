@@ -14,6 +14,7 @@ static const struct {
 } commands[] = {
         { "tpm", ae_cli_tpm, "inspect this host's TPM (EK certificates and their chain)" },
         { "gnss", ae_cli_gnss, "read a location fix from gpsd" },
+        { "attest", ae_cli_attest, "attest this machine's TPM against a policy (both halves)" },
 };
 
 static void usage(FILE *f)

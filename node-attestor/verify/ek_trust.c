@@ -171,6 +171,27 @@ static int verify_failure(void)
 int ae_ek_trust_check_chain(const struct ae_ek_trust *trust, const uint8_t *der, size_t len,
                             time_t now, enum ae_ek_reason *ret_reason)
 {
+        return ae_ek_trust_check_chain_anchor(trust, der, len, now, ret_reason, NULL);
+}
+
+/* SHA-256 of the DER of the last certificate of the verified path: the
+ * manufacturer root the EK chained to. */
+static int anchor_fingerprint(X509_STORE_CTX *ctx, uint8_t ret_id[32])
+{
+        STACK_OF(X509) *chain = X509_STORE_CTX_get0_chain(ctx);
+        unsigned len = 0;
+
+        ENSURE(chain && sk_X509_num(chain) > 0, -EIO);
+        ENSURE_OSSL(X509_digest(sk_X509_value(chain, sk_X509_num(chain) - 1), EVP_sha256(),
+                                ret_id, &len));
+        ENSURE(len == 32, -EIO);
+        return 0;
+}
+
+int ae_ek_trust_check_chain_anchor(const struct ae_ek_trust *trust, const uint8_t *der,
+                                   size_t len, time_t now, enum ae_ek_reason *ret_reason,
+                                   uint8_t *ret_anchor_id)
+{
         _cleanup_(X509_freep) X509 *cert = NULL;
         _cleanup_(X509_STORE_CTX_freep) X509_STORE_CTX *ctx = NULL;
         enum ae_ek_reason reason;
@@ -202,6 +223,8 @@ int ae_ek_trust_check_chain(const struct ae_ek_trust *trust, const uint8_t *der,
         /* A failed verify must not come out as OK, whatever error it left. */
         if (r != 1 && reason == AE_EK_OK)
                 reason = AE_EK_CHAIN_INVALID;
+        if (reason == AE_EK_OK && ret_anchor_id)
+                GUARD(anchor_fingerprint(ctx, ret_anchor_id));
         ERR_clear_error();
         *ret_reason = reason;
         return 0;

@@ -45,3 +45,11 @@ void ae_ek_trust_counts(const struct ae_ek_trust *trust, size_t *ret_anchors,
  * (then *ret_reason is untouched). */
 AE_MUST_USE int ae_ek_trust_check_chain(const struct ae_ek_trust *trust, const uint8_t *der,
                                         size_t len, time_t now, enum ae_ek_reason *ret_reason);
+
+/* As ae_ek_trust_check_chain; on AE_EK_OK also writes the SHA-256 of the
+ * DER of the trust anchor the path ended in to ret_anchor_id[32] (when not
+ * NULL): which manufacturer CA vouched for this EK. */
+AE_MUST_USE int ae_ek_trust_check_chain_anchor(const struct ae_ek_trust *trust,
+                                               const uint8_t *der, size_t len, time_t now,
+                                               enum ae_ek_reason *ret_reason,
+                                               uint8_t *ret_anchor_id);

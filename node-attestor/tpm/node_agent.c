@@ -1,0 +1,145 @@
+#include "node-attestor/tpm/node_agent.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/ct.h"
+#include "node-attestor/attest_messages.h"
+#include "node-attestor/pcrs.h"
+#include "node-attestor/qualifying_data.h"
+#include "node-attestor/tpm/activate.h"
+#include "node-attestor/tpm/pcr_read.h"
+#include "node-attestor/tpm/quote.h"
+#include "node-attestor/tpm/tpm.h"
+#include "node-attestor/tpm/tpm_error.h"
+
+struct ae_node_agent {
+        struct ae_tpm *tpm;
+        struct ae_tpm_key *ek;
+        struct ae_tpm_key *ak;
+        uint8_t *ek_cert; /* NULL when the TPM has none */
+        size_t ek_cert_len;
+};
+
+void ae_node_agent_free(struct ae_node_agent *a)
+{
+        if (!a)
+                return;
+        /* Keys first: they are flushed through the TPM connection. */
+        ae_tpm_key_free(a->ak);
+        ae_tpm_key_free(a->ek);
+        ae_tpm_close(a->tpm);
+        free(a->ek_cert);
+        free(a);
+}
+
+const char *ae_node_agent_last_error(const struct ae_node_agent *a)
+{
+        return a ? ae_tpm_last_error(a->tpm) : ae_tpm_last_error(NULL);
+}
+
+bool ae_node_agent_has_ek_cert(const struct ae_node_agent *a)
+{
+        return a->ek_cert != NULL;
+}
+
+int ae_node_agent_open(const struct ae_node_agent_config *cfg, struct ae_node_agent **ret)
+{
+        _cleanup_(ae_node_agent_freep) struct ae_node_agent *a = NULL;
+        int r;
+
+        ENSURE(cfg && ret, -EINVAL);
+        a = calloc(1, sizeof(*a));
+        ENSURE_ALLOC(a);
+        GUARD(ae_tpm_open(cfg->tcti, &a->tpm));
+        GUARD(ae_tpm_ek_create(a->tpm, cfg->ek_alg, &a->ek));
+        r = ae_tpm_ek_cert_read(a->tpm, cfg->ek_alg, &a->ek_cert, &a->ek_cert_len);
+        if (r == -ENOENT)
+                a->ek_cert = NULL; /* allowlist-only EK */
+        else
+                GUARD(r);
+        GUARD(ae_tpm_ak_create(a->tpm, a->ek, cfg->ak_alg, cfg->ak_handle, &a->ak));
+        *ret = TAKE_PTR(a);
+        return 0;
+}
+
+int ae_node_agent_payload(struct ae_node_agent *a, const uint8_t *sensor, size_t sensor_len,
+                          uint8_t **ret, size_t *ret_len)
+{
+        AePayloadMsg m = AEGIS__NODE__V1__ATTESTATION_PAYLOAD__INIT;
+        uint8_t ek[AE_TPM_PUBLIC_MAX], ak[AE_TPM_PUBLIC_MAX];
+        size_t ek_len, ak_len;
+
+        ENSURE(a && ret && ret_len && (sensor || sensor_len == 0), -EINVAL);
+        ENSURE(sensor_len <= AE_ATTEST_LOCATION_SENSOR_MAX, -EMSGSIZE);
+        GUARD(ae_tpm_key_public_marshal(a->ek, ek, sizeof(ek), &ek_len));
+        GUARD(ae_tpm_key_public_marshal(a->ak, ak, sizeof(ak), &ak_len));
+        m.version = AE_ATTEST_VERSION;
+        m.ek_certificate = ae_attest_bytes(a->ek_cert, a->ek_cert ? a->ek_cert_len : 0);
+        m.ek_public = ae_attest_bytes(ek, ek_len);
+        m.ak_public = ae_attest_bytes(ak, ak_len);
+        m.location_sensor = ae_attest_bytes(sensor, sensor_len);
+        return ae_attest_pack(&m.base, ret, ret_len);
+}
+
+/* The response message's PCR values point into vals. */
+static void fill_pcr_values(const struct ae_pcr_values *vals, AePcrValueMsg *msgs,
+                            AePcrValueMsg **ptrs)
+{
+        for (size_t i = 0; i < vals->count; i++) {
+                aegis__node__v1__pcr_value__init(&msgs[i]);
+                msgs[i].hash_alg = vals->v[i].bank;
+                msgs[i].index = vals->v[i].index;
+                msgs[i].digest = ae_attest_bytes(vals->v[i].digest, vals->v[i].size);
+                ptrs[i] = &msgs[i];
+        }
+}
+
+int ae_node_agent_respond(struct ae_node_agent *a, const uint8_t *challenge, size_t challenge_len,
+                          const uint8_t *location_claim, size_t claim_len, uint8_t **ret,
+                          size_t *ret_len)
+{
+        _cleanup_(ae_attest_challenge_freep) AeChallengeMsg *c = NULL;
+        AeResponseMsg m = AEGIS__NODE__V1__ATTESTATION_RESPONSE__INIT;
+        AePcrValueMsg value_msgs[AE_ATTEST_PCR_VALUES_MAX];
+        AePcrValueMsg *value_ptrs[AE_ATTEST_PCR_VALUES_MAX];
+        uint8_t secret[AE_ATTEST_SECRET_MAX], qualifying[AE_QUALIFYING_DATA_LEN];
+        uint8_t attest[AE_ATTEST_QUOTE_MAX], sig[AE_ATTEST_SIGNATURE_MAX];
+        size_t secret_len = 0, attest_len, sig_len;
+        struct ae_pcr_values vals;
+        TPML_PCR_SELECTION sel;
+        int r;
+
+        ENSURE(a && ret && ret_len && (location_claim || claim_len == 0), -EINVAL);
+        ENSURE(claim_len <= AE_ATTEST_LOCATION_CLAIM_MAX, -EMSGSIZE);
+        GUARD(ae_attest_challenge_decode(challenge, challenge_len, &c));
+        GUARD(ae_pcr_selection_unmarshal(c->pcr_selection.data, c->pcr_selection.len, &sel));
+        ENSURE(ae_pcr_selection_count(&sel) <= AE_ATTEST_PCR_VALUES_MAX, -EMSGSIZE);
+
+        GUARD(ae_tpm_activate_credential(a->tpm, a->ak, a->ek, c->credential_blob.data,
+                                         c->credential_blob.len, c->encrypted_secret.data,
+                                         c->encrypted_secret.len, secret, sizeof(secret),
+                                         &secret_len));
+        r = ae_attest_qualifying_data(c->nonce.data, location_claim, claim_len, qualifying);
+        if (r >= 0)
+                r = ae_tpm_quote(a->tpm, a->ak, qualifying, sizeof(qualifying), &sel, attest,
+                                 sizeof(attest), &attest_len, sig, sizeof(sig), &sig_len);
+        if (r >= 0)
+                r = ae_tpm_pcr_read(a->tpm, &sel, &vals);
+        if (r < 0) {
+                ae_wipe(secret, sizeof(secret));
+                return r;
+        }
+
+        fill_pcr_values(&vals, value_msgs, value_ptrs);
+        m.version = AE_ATTEST_VERSION;
+        m.activated_secret = ae_attest_bytes(secret, secret_len);
+        m.quote = ae_attest_bytes(attest, attest_len);
+        m.quote_signature = ae_attest_bytes(sig, sig_len);
+        m.n_pcr_values = vals.count;
+        m.pcr_values = value_ptrs;
+        m.location_claim = ae_attest_bytes(location_claim, claim_len);
+        r = ae_attest_pack(&m.base, ret, ret_len);
+        ae_wipe(secret, sizeof(secret));
+        return r;
+}

@@ -1,0 +1,130 @@
+/* The EK half of a payload: is this a well-formed endorsement key, does its
+ * certificate (if any) belong to it, and does the policy trust it. */
+#include "node-attestor/verify/node_internal.h"
+
+#include <string.h>
+
+#include <openssl/x509.h>
+
+#include "common/ossl.h"
+#include "node-attestor/verify/ek_id.h"
+#include "node-attestor/verify/ek_parse.h"
+#include "node-attestor/verify/ek_trust.h"
+#include "node-attestor/verify/tpm_public.h"
+#include "policy/policy.h"
+
+static enum ae_attest_reason from_ek_reason(enum ae_ek_reason r)
+{
+        switch (r) {
+        case AE_EK_OK: return AE_ATTEST_OK;
+        case AE_EK_MALFORMED: return AE_ATTEST_EK_CERT_MALFORMED;
+        case AE_EK_TOO_LARGE: return AE_ATTEST_MESSAGE_TOO_LARGE;
+        case AE_EK_UNTRUSTED: return AE_ATTEST_EK_CERT_UNTRUSTED;
+        case AE_EK_SIGNATURE_INVALID: return AE_ATTEST_EK_CERT_SIGNATURE_INVALID;
+        case AE_EK_EXPIRED: return AE_ATTEST_EK_CERT_EXPIRED;
+        case AE_EK_NOT_YET_VALID: return AE_ATTEST_EK_CERT_NOT_YET_VALID;
+        case AE_EK_ISSUER_NOT_CA: return AE_ATTEST_EK_CERT_ISSUER_NOT_CA;
+        default: return AE_ATTEST_EK_CERT_CHAIN_INVALID;
+        }
+}
+
+/* An EK is a restricted decryption key that never leaves its TPM: the shape
+ * MakeCredential relies on. */
+static bool ek_shaped(const TPM2B_PUBLIC *ek)
+{
+        TPMA_OBJECT need = TPMA_OBJECT_FIXEDTPM | TPMA_OBJECT_FIXEDPARENT |
+                           TPMA_OBJECT_SENSITIVEDATAORIGIN | TPMA_OBJECT_RESTRICTED |
+                           TPMA_OBJECT_DECRYPT;
+        const TPMT_SYM_DEF_OBJECT *sym = ek->publicArea.type == TPM2_ALG_RSA
+                                                 ? &ek->publicArea.parameters.rsaDetail.symmetric
+                                                 : &ek->publicArea.parameters.eccDetail.symmetric;
+
+        return (ek->publicArea.objectAttributes & need) == need &&
+               !(ek->publicArea.objectAttributes & TPMA_OBJECT_SIGN_ENCRYPT) &&
+               sym->algorithm == TPM2_ALG_AES && sym->mode.aes == TPM2_ALG_CFB;
+}
+
+/* The certificate, when present: it must be this EK's and (for the CA
+ * modes) chain to a manufacturer CA. *ret_chain is the chain verdict. */
+static int check_cert(const struct ae_node_verifier *v, EVP_PKEY *ek_key, const uint8_t *cert,
+                      size_t cert_len, time_t now, struct node_identity *id,
+                      enum ae_attest_reason *ret_reason, enum ae_attest_reason *ret_chain)
+{
+        _cleanup_(X509_freep) X509 *x = NULL;
+        enum ae_ek_reason er = AE_EK_UNTRUSTED;
+        int r = ae_ek_cert_parse(cert, cert_len, &x);
+
+        if (r == -EBADMSG || r == -EMSGSIZE) {
+                *ret_reason = r == -EBADMSG ? AE_ATTEST_EK_CERT_MALFORMED
+                                            : AE_ATTEST_MESSAGE_TOO_LARGE;
+                return 0;
+        }
+        GUARD(r);
+        if (EVP_PKEY_eq(X509_get0_pubkey(x), ek_key) != 1) {
+                *ret_reason = AE_ATTEST_EK_CERT_KEY_MISMATCH;
+                return 0;
+        }
+        if (v->ek_trust) {
+                GUARD(ae_ek_trust_check_chain_anchor(v->ek_trust, cert, cert_len, now, &er,
+                                                     id->anchor_id));
+                id->have_anchor = er == AE_EK_OK;
+        }
+        *ret_chain = from_ek_reason(er);
+        if (ae_ek_cert_tpm_manufacturer(x, id->manufacturer) < 0)
+                id->manufacturer[0] = '\0';
+        *ret_reason = AE_ATTEST_OK;
+        return 0;
+}
+
+int node_check_ek(const struct ae_node_verifier *v, const uint8_t *ek_public,
+                  size_t ek_public_len, const uint8_t *cert, size_t cert_len, time_t now,
+                  struct node_identity *id, enum ae_attest_reason *ret_reason)
+{
+        _cleanup_(EVP_PKEY_freep) EVP_PKEY *ek_key = NULL;
+        enum ae_attest_reason chain = AE_ATTEST_EK_CERT_MISSING, reason;
+        enum ae_ek_trust_mode mode = v->policy->ek.mode;
+        bool allowed;
+
+        if (ae_tpm_public_parse(ek_public, ek_public_len, &id->ek) < 0 || !ek_shaped(&id->ek) ||
+            ae_tpm_public_to_evp(&id->ek, &ek_key) < 0) {
+                *ret_reason = AE_ATTEST_EK_PUBLIC_INVALID;
+                return 0;
+        }
+        GUARD(ae_ek_pkey_sha256(ek_key, id->ek_id));
+
+        if (cert_len > 0) {
+                GUARD(check_cert(v, ek_key, cert, cert_len, now, id, &reason, &chain));
+                if (reason != AE_ATTEST_OK) {
+                        *ret_reason = reason;
+                        return 0;
+                }
+        }
+        allowed = ae_policy_ek_allowed(v->policy, id->ek_id);
+
+        switch (mode) {
+        case AE_EK_TRUST_CA:
+                reason = chain;
+                break;
+        case AE_EK_TRUST_ALLOWLIST:
+                reason = allowed ? AE_ATTEST_OK : AE_ATTEST_EK_NOT_ALLOWLISTED;
+                break;
+        case AE_EK_TRUST_CA_OR_ALLOWLIST:
+                /* Neither: say why the certificate did not do, if there was
+                 * one; otherwise that the EK is not listed. */
+                reason = chain == AE_ATTEST_OK || allowed ? AE_ATTEST_OK
+                         : cert_len > 0                   ? chain
+                                                          : AE_ATTEST_EK_NOT_ALLOWLISTED;
+                break;
+        case AE_EK_TRUST_CA_AND_ALLOWLIST:
+                reason = chain != AE_ATTEST_OK ? chain
+                         : allowed             ? AE_ATTEST_OK
+                                               : AE_ATTEST_EK_NOT_ALLOWLISTED;
+                break;
+        default:
+                return -EINVAL;
+        }
+        if (reason == AE_ATTEST_OK && !id->have_anchor)
+                memset(id->anchor_id, 0, sizeof(id->anchor_id));
+        *ret_reason = reason;
+        return 0;
+}

@@ -18,8 +18,10 @@ struct ae_tpm_key;
  * the EK with PolicySecret(endorsement). The recovered secret is copied to
  * ret_secret (-ENOBUFS if it exceeds cap; AE_ATTEST_SECRET_MAX always
  * suffices for SHA-256 names); ESAPI's copy is wiped. A credential made for
- * another EK or AK name fails in the TPM (-EPROTO or -EINVAL, text in
- * ae_tpm_last_error). */
+ * another EK or AK name, or altered, fails in the TPM: TPM_RC_INTEGRITY
+ * (-EPROTO), or for a seed that does not decrypt TPM_RC_VALUE (-EINVAL),
+ * TPM_RC_ECC_POINT (-EPROTO), or from libtpms 0.9 TPM_RC_FAILURE (-EIO,
+ * though the TPM goes on working); the text is in ae_tpm_last_error. */
 AE_MUST_USE int ae_tpm_activate_credential(struct ae_tpm *tpm, const struct ae_tpm_key *ak,
                                            const struct ae_tpm_key *ek,
                                            const uint8_t *credential_blob, size_t blob_len,

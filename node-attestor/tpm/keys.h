@@ -28,7 +28,7 @@ enum ae_tpm_ak_alg {
 
 /* Largest TPM2B_PUBLIC / TPM2B_NAME contents a key marshals to. */
 #define AE_TPM_PUBLIC_MAX sizeof(TPM2B_PUBLIC)
-#define AE_TPM_NAME_MAX sizeof(TPMU_NAME)
+#define AE_TPM_KEY_NAME_MAX sizeof(TPMU_NAME)
 
 /* A key loaded in (or persisted by) one TPM. Opaque; remembers the struct
  * ae_tpm it belongs to, which must outlive it. */
@@ -78,7 +78,7 @@ AE_MUST_USE int ae_tpm_key_public_marshal(const struct ae_tpm_key *key, uint8_t 
 
 /* The key's name as the TPM reports it (TPM2B_NAME contents: nameAlg, then
  * H(TPMT_PUBLIC)), what MakeCredential binds a credential to. -ENOBUFS if
- * cap is too small (AE_TPM_NAME_MAX always suffices). */
+ * cap is too small (AE_TPM_KEY_NAME_MAX always suffices). */
 AE_MUST_USE int ae_tpm_key_name(const struct ae_tpm_key *key, uint8_t *buf, size_t cap,
                                 size_t *ret_len);
 

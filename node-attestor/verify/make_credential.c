@@ -293,6 +293,16 @@ static int id_object(const struct ek_info *ek, const struct seed *s, const uint8
         return 0;
 }
 
+int ae_make_credential_check_ek(const TPM2B_PUBLIC *ek)
+{
+        _cleanup_(EVP_PKEY_freep) EVP_PKEY *key = NULL;
+        struct ek_info info;
+
+        ENSURE(ek, -EINVAL);
+        GUARD(ae_tpm_public_to_evp(ek, &key));
+        return check_ek(ek, &info);
+}
+
 int ae_make_credential_seeded(const TPM2B_PUBLIC *ek_pub, const uint8_t *ak_name,
                               size_t ak_name_len, const uint8_t *secret, size_t secret_len,
                               const uint8_t *rsa_seed_in, size_t rsa_seed_len,

@@ -17,6 +17,12 @@
 #define AE_MAKE_CREDENTIAL_BLOB_MAX (2 + 2 + 64 + 2 + 64)
 #define AE_MAKE_CREDENTIAL_ENC_SECRET_MAX (2 + 512)
 
+/* Whether ek can protect a credential, by the EK rules of ae_make_credential
+ * below: 0, -EBADMSG for a public area ae_tpm_public_parse would reject,
+ * -EKEYREJECTED for a key that is not such a decryption key. A verifier can
+ * refuse an EK with a reason before it builds a challenge. */
+AE_MUST_USE int ae_make_credential_check_ek(const TPM2B_PUBLIC *ek);
+
 /* Encrypt secret[0..secret_len) for the TPM holding ek, bound to ak_name.
  *
  * ek: a public area as from ae_tpm_public_parse, of a restricted decryption

@@ -58,3 +58,14 @@ AE_MUST_USE int node_check_ak(const uint8_t *ak_public, size_t ak_public_len,
                               struct node_identity *id, enum ae_attest_reason *ret_reason);
 
 void node_identity_clear(struct node_identity *id);
+
+/* ae_node_challenge with the secret and nonce given instead of drawn from
+ * the RNG. For the fuzz targets and the benchmark, which replay one recorded
+ * TPM response; never for a real challenge (they must be unpredictable). */
+AE_MUST_USE int node_challenge_with(struct ae_node_verifier *v, const uint8_t *payload,
+                                    size_t payload_len, time_t now,
+                                    const uint8_t secret[AE_ATTEST_SECRET_LEN],
+                                    const uint8_t nonce[AE_ATTEST_NONCE_LEN],
+                                    uint8_t **ret_challenge, size_t *ret_challenge_len,
+                                    struct ae_node_pending **ret_pending,
+                                    enum ae_attest_reason *ret_reason);

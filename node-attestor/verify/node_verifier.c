@@ -63,8 +63,6 @@ static int make_challenge(const struct ae_node_verifier *v, struct ae_node_pendi
         size_t blob_len, enc_len, sel_len;
         int r;
 
-        ENSURE(RAND_bytes(p->secret, sizeof(p->secret)) == 1, -EIO);
-        ENSURE(RAND_bytes(p->nonce, sizeof(p->nonce)) == 1, -EIO);
         p->selection = v->policy->quote_pcrs;
         GUARD(ae_make_credential(&p->id.ek, p->id.ak_name, p->id.ak_name_len, p->secret,
                                  sizeof(p->secret), blob, sizeof(blob), &blob_len, enc,
@@ -87,6 +85,23 @@ int ae_node_challenge(struct ae_node_verifier *v, const uint8_t *payload, size_t
                       time_t now, uint8_t **ret_challenge, size_t *ret_challenge_len,
                       struct ae_node_pending **ret_pending, enum ae_attest_reason *ret_reason)
 {
+        uint8_t secret[AE_ATTEST_SECRET_LEN], nonce[AE_ATTEST_NONCE_LEN];
+        int r;
+
+        ENSURE(RAND_bytes(secret, sizeof(secret)) == 1, -EIO);
+        ENSURE(RAND_bytes(nonce, sizeof(nonce)) == 1, -EIO);
+        r = node_challenge_with(v, payload, payload_len, now, secret, nonce, ret_challenge,
+                                ret_challenge_len, ret_pending, ret_reason);
+        ae_wipe(secret, sizeof(secret));
+        return r;
+}
+
+int node_challenge_with(struct ae_node_verifier *v, const uint8_t *payload, size_t payload_len,
+                        time_t now, const uint8_t secret[AE_ATTEST_SECRET_LEN],
+                        const uint8_t nonce[AE_ATTEST_NONCE_LEN], uint8_t **ret_challenge,
+                        size_t *ret_challenge_len, struct ae_node_pending **ret_pending,
+                        enum ae_attest_reason *ret_reason)
+{
         _cleanup_(ae_attest_payload_freep) AePayloadMsg *m = NULL;
         _cleanup_(ae_node_pending_freep) struct ae_node_pending *p = NULL;
         enum ae_attest_reason reason;
@@ -102,6 +117,8 @@ int ae_node_challenge(struct ae_node_verifier *v, const uint8_t *payload, size_t
         }
         p = calloc(1, sizeof(*p));
         ENSURE_ALLOC(p);
+        memcpy(p->secret, secret, sizeof(p->secret));
+        memcpy(p->nonce, nonce, sizeof(p->nonce));
 
         GUARD(node_check_ek(v, m->ek_public.data, m->ek_public.len, m->ek_certificate.data,
                             m->ek_certificate.len, now, &p->id, &reason));

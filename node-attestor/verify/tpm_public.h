@@ -17,10 +17,10 @@
 
 /* Parse buf[0..len) as exactly one marshalled TPM2B_PUBLIC whose size field
  * covers the rest of buf. Accepted: type RSA or ECC; nameAlg SHA-256/384/512;
- * RSA keyBits 2048/3072/4096, a modulus of exactly keyBits bits, exponent 0
- * (2^16+1) or one OpenSSL's SP 800-56B public key check accepts (odd, above
- * 2^16); ECC curve P-256/P-384 with full-size coordinates of a point on the
- * curve. Returns -EMSGSIZE above AE_ATTEST_TPM_PUBLIC_MAX, -EBADMSG for
+ * RSA keyBits 2048/3072/4096, an odd modulus of exactly keyBits bits without
+ * factors below 752, exponent 0 (meaning 2^16+1) or odd above 1; ECC curve
+ * P-256/P-384 with full-size coordinates of a point on the curve. The
+ * verdict on given bytes is always the same (no randomised tests). Returns -EMSGSIZE above AE_ATTEST_TPM_PUBLIC_MAX, -EBADMSG for
  * anything else malformed or not accepted. Attributes and schemes are the
  * caller's to judge (EK and AK rules differ). */
 AE_MUST_USE int ae_tpm_public_parse(const uint8_t *buf, size_t len, TPM2B_PUBLIC *ret);

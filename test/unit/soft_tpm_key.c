@@ -6,7 +6,9 @@
 
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
+#include <openssl/ec.h>
 #include <openssl/evp.h>
+#include <openssl/rsa.h>
 #include <tss2/tss2_mu.h>
 
 void soft_need(int ok, const char *what, const char *file, int line)

@@ -2,7 +2,8 @@
 # the tests extend and reset PCR 16 and keep an AK persistent there): the
 # agent and server steps with every refusal's exact reason, and the aegis
 # attest command's exit codes and state file.
-add_executable(attest_tpm attest_tpm.c attest_harness.c)
+add_executable(attest_tpm attest_tpm.c attest_tpm_identity.c attest_tpm_answer.c
+  attest_tpm_messages.c attest_harness.c)
 aegis_harden(attest_tpm)
 target_link_libraries(attest_tpm PRIVATE aegis_tpm aegis_node_verify aegis_policy
   aegis_test_support PkgConfig::JANSSON PkgConfig::LIBCRYPTO)

@@ -56,6 +56,20 @@ expect() {
         grep -qF -- "$2" "$1" || { cat "$1" >&2; fail "$1 lacks: $2"; }
 }
 
+# untouched FILE COPY: FILE has COPY's content and was not rewritten (aegis
+# replaces the state file by rename, so a write shows as a new inode).
+untouched() {
+        cmp -s "$1" "$2" || fail "$1 changed by a refused attestation"
+        [ "$(stat -c %i "$1")" = "$(cat "$2.inode")" ] ||
+                fail "$1 rewritten by a refused attestation"
+}
+
+# keep FILE COPY: remember FILE's content and inode for untouched.
+keep() {
+        cp "$1" "$2"
+        stat -c %i "$1" >"$2.inode"
+}
+
 # state_field FILE KEY: a number from a state file.
 state_field() {
         sed -n "s/.*\"$2\":\([0-9]\+\).*/\1/p" "$1"
@@ -99,6 +113,7 @@ clock1=$(state_field "$state" clock)
 reset1=$(state_field "$state" reset_count)
 restart1=$(state_field "$state" restart_count)
 
+sleep 0.01 # the TPM clock counts milliseconds
 attest 0 --policy "$policy" --tcti "$AE_TPM_TCTI" --state "$state" --json
 expect "$work/out" '"accepted":true'
 expect "$work/out" "\"spiffe_id\":\"$spiffe_id\""
@@ -117,36 +132,38 @@ tpm2_getcap handles-persistent | grep -qi "$handle" || fail "AK not persistent a
 tools tpm2_evictcontrol -C o -c "$handle"
 
 # ---- refused: exit 1, state untouched --------------------------------------
-cp "$state" "$work/state.before"
+keep "$state" "$work/state.before"
 
 attest 1 --policy "$policy" --tcti "$AE_TPM_ROGUE_TCTI" --state "$state"
 expect "$work/out" "refused at payload:"
 expect "$work/out" "(ek_cert_untrusted)"
-cmp -s "$state" "$work/state.before" || fail "state changed by a refused attestation"
+untouched "$state" "$work/state.before"
 
 # A stored state from the future: this quote looks replayed.
 future=$work/future.json
 printf '{"clock":%s,"reset_count":%s,"restart_count":%s}\n' \
         "$((clock2 + 1000000000))" "$reset1" "$restart1" >"$future"
-cp "$future" "$work/future.before"
+keep "$future" "$work/future.before"
 attest 1 --policy "$policy" --tcti "$AE_TPM_TCTI" --state "$future" --json
 expect "$work/out" '"accepted":false'
 expect "$work/out" '"step":"response"'
 expect "$work/out" '"reason":"clock_not_advanced"'
-cmp -s "$future" "$work/future.before" || fail "state changed by a refused attestation"
+untouched "$future" "$work/future.before"
 
 # A later TPM reset in the stored state.
 printf '{"clock":0,"reset_count":%s,"restart_count":%s}\n' "$((reset1 + 1))" "$restart1" \
         >"$future"
+keep "$future" "$work/future.before"
 attest 1 --policy "$policy" --tcti "$AE_TPM_TCTI" --state "$future"
 expect "$work/out" "(reset_count_backwards)"
+untouched "$future" "$work/future.before"
 
 # PCR 16 measured: no golden set matches; reset, it passes again.
 tools tpm2_pcrextend "16:sha256=$(printf 'aegis cli' | sha256sum | cut -d' ' -f1)"
 attest 1 --policy "$policy" --tcti "$AE_TPM_TCTI" --state "$state"
 expect "$work/out" "refused at response:"
 expect "$work/out" "(pcr_policy_no_match)"
-cmp -s "$state" "$work/state.before" || fail "state changed by a refused attestation"
+untouched "$state" "$work/state.before"
 tools tpm2_pcrreset 16
 attest 0 --policy "$policy" --tcti "$AE_TPM_TCTI" --state "$state"
 [ "$(state_field "$state" clock)" -gt "$clock2" ] || fail "state clock did not advance"

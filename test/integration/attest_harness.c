@@ -116,8 +116,10 @@ static int spawn_wait(const char *const argv[])
 
         if (posix_spawn_file_actions_init(&fa) != 0)
                 return -1;
-        if (posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, "/dev/null", O_WRONLY, 0) != 0 ||
-            posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0) != 0 ||
+        if (posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, "/dev/null", O_WRONLY, 0) !=
+                    0 ||
+            posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0) !=
+                    0 ||
             posix_spawnp(&pid, argv[0], &fa, NULL, (char *const *)argv, environ) != 0) {
                 posix_spawn_file_actions_destroy(&fa);
                 return -1;
@@ -155,8 +157,7 @@ static void esys_close(ESYS_CONTEXT **esys, TSS2_TCTI_CONTEXT **tcti)
         Tss2_TctiLdr_Finalize(tcti);
 }
 
-static int get_handles(const char *tcti_var, uint32_t first, uint32_t max,
-                       TPML_HANDLE *ret)
+static int get_handles(const char *tcti_var, uint32_t first, uint32_t max, TPML_HANDLE *ret)
 {
         TSS2_TCTI_CONTEXT *tcti = NULL;
         ESYS_CONTEXT *esys = esys_open(tcti_var, &tcti);
@@ -178,17 +179,14 @@ static int get_handles(const char *tcti_var, uint32_t first, uint32_t max,
 uint32_t h_count_handles(const char *tcti_var, uint8_t handle_type)
 {
         TPML_HANDLE h;
-        uint32_t n = 0;
 
+        /* The TPM answers with handles of that type only; sessions are
+         * listed under their own handles (0x02... HMAC, 0x03... policy)
+         * whichever of the two session types was asked for. */
         ck_assert_int_eq(get_handles(tcti_var, (uint32_t)handle_type << TPM2_HR_SHIFT,
                                      TPM2_MAX_CAP_HANDLES, &h),
                          0);
-        /* GetCapability starts at the first handle and may run into the
-         * next type: count only this one. */
-        for (uint32_t i = 0; i < h.count; i++)
-                if (h.handle[i] >> TPM2_HR_SHIFT == handle_type)
-                        n++;
-        return n;
+        return h.count;
 }
 
 bool h_persistent_present(const char *tcti_var, uint32_t handle)
@@ -363,6 +361,38 @@ void h_cert_sha256(const char *pem_var, uint8_t ret[32])
         OPENSSL_free(der);
 }
 
+const char *h_cert_var(const char *tcti_var, enum ae_tpm_ek_alg ek)
+{
+        bool rogue = strcmp(tcti_var, H_ROGUE) == 0;
+
+        if (ek == AE_TPM_EK_RSA2048)
+                return rogue ? "AE_TPM_ROGUE_EK_RSA_CERT" : "AE_TPM_EK_RSA_CERT";
+        return rogue ? "AE_TPM_ROGUE_EK_ECC_CERT" : "AE_TPM_EK_ECC_CERT";
+}
+
+const char *h_selector(char *buf, size_t size, const char *kind, const char *value)
+{
+        snprintf(buf, size, "%s:%s", kind, value);
+        return buf;
+}
+
+void h_assert_selectors(const struct ae_node_result *res, const char *const want[], size_t n)
+{
+        ck_assert_uint_eq(res->n_selectors, n);
+        for (size_t i = 0; i < n; i++)
+                ck_assert_str_eq(res->selectors[i], want[i]);
+}
+
+void h_assert_spiffe_id(const struct ae_node_result *res, const uint8_t ek_id[32])
+{
+        char want[AE_SPIFFE_ID_MAX];
+
+        snprintf(want, sizeof(want), "spiffe://%s/spire/agent/%s/%s", H_TRUST_DOMAIN,
+                 AE_NODE_ATTESTOR_TYPE, h_hex(ek_id, 32));
+        ck_assert_str_eq(res->spiffe_id, want);
+        ck_assert_mem_eq(res->ek_id, ek_id, 32);
+}
+
 const char *h_hex(const uint8_t *buf, size_t len)
 {
         static char ring[8][AE_HEX_SIZE(64)];
@@ -403,18 +433,18 @@ static json_t *policy_json(const struct h_policy_spec *spec)
 
         ck_assert(ek && golden && quote);
         if (strcmp(spec->trust, "allowlist") != 0 || spec->ca_bundle_var)
-                ck_assert_int_eq(json_object_set_new(ek, "ca_bundle",
-                                                     json_string(ae_test_env(
-                                                             spec->ca_bundle_var
-                                                                     ? spec->ca_bundle_var
-                                                                     : "AE_EK_CA_BUNDLE"))),
+                ck_assert_int_eq(json_object_set_new(
+                                         ek, "ca_bundle",
+                                         json_string(ae_test_env(spec->ca_bundle_var
+                                                                         ? spec->ca_bundle_var
+                                                                         : "AE_EK_CA_BUNDLE"))),
                                  0);
         if (spec->n_allow) {
                 json_t *list = json_array();
 
                 for (size_t i = 0; i < spec->n_allow; i++)
-                        ck_assert_int_eq(json_array_append_new(list, json_string(h_hex(
-                                                                       spec->allow[i], 32))),
+                        ck_assert_int_eq(json_array_append_new(
+                                                 list, json_string(h_hex(spec->allow[i], 32))),
                                          0);
                 ck_assert_int_eq(json_object_set_new(ek, "allowlist", list), 0);
         }
@@ -422,9 +452,9 @@ static json_t *policy_json(const struct h_policy_spec *spec)
                 if (ae_pcr_selection_has(&quote_sel, H_QUOTE_BANK, i))
                         ck_assert_int_eq(json_array_append_new(quote, json_integer(i)), 0);
         for (size_t i = 0; i < n_sets; i++)
-                ck_assert_int_eq(json_object_set_new(golden, sets[i].name,
-                                                     golden_json(sets[i].values)),
-                                 0);
+                ck_assert_int_eq(
+                        json_object_set_new(golden, sets[i].name, golden_json(sets[i].values)),
+                        0);
         return json_pack("{s:i,s:s,s:o,s:{s:{s:o},s:o}}", "version", 1, "trust_domain",
                          H_TRUST_DOMAIN, "ek", ek, "pcrs", "quote", "sha256", quote, "golden",
                          golden);
@@ -456,14 +486,43 @@ void h_server_close(struct h_server *s)
         s->policy = NULL;
 }
 
+void h_server_simple(struct h_server *s, const char *trust, const uint8_t *allow0,
+                     const uint8_t *allow1)
+{
+        uint8_t allow[2][32];
+        size_t n = 0;
+
+        if (allow0)
+                memcpy(allow[n++], allow0, 32);
+        if (allow1)
+                memcpy(allow[n++], allow1, 32);
+        h_server_open(s,
+                      &(struct h_policy_spec){ .trust = trust, .allow = allow, .n_allow = n });
+}
+
+void h_server_rogue(struct h_server *s, const char *trust, const uint8_t *allow0)
+{
+        const struct h_golden_set set = { H_SET_ROGUE, &golden_rogue };
+        uint8_t allow[1][32];
+
+        if (allow0)
+                memcpy(allow[0], allow0, 32);
+        h_server_open(s, &(struct h_policy_spec){ .trust = trust,
+                                                  .allow = allow,
+                                                  .n_allow = allow0 ? 1 : 0,
+                                                  .golden = &set,
+                                                  .n_golden = 1 });
+}
+
 /* ---- the steps --------------------------------------------------------- */
 
 struct ae_node_agent *h_agent_open(const char *tcti_var, enum ae_tpm_ek_alg ek,
                                    enum ae_tpm_ak_alg ak, uint32_t ak_handle)
 {
-        const struct ae_node_agent_config cfg = {
-                .tcti = ae_test_env(tcti_var), .ek_alg = ek, .ak_alg = ak, .ak_handle = ak_handle
-        };
+        const struct ae_node_agent_config cfg = { .tcti = ae_test_env(tcti_var),
+                                                  .ek_alg = ek,
+                                                  .ak_alg = ak,
+                                                  .ak_handle = ak_handle };
         struct ae_node_agent *a = NULL;
         int r = ae_node_agent_open(&cfg, &a);
 
@@ -494,8 +553,8 @@ enum ae_attest_reason h_challenge(struct h_server *s, const struct h_buf *payloa
         size_t ch_len = SENTINEL_LEN;
         struct ae_node_pending *p = SENTINEL_PTR;
         enum ae_attest_reason reason = AE_ATTEST_REASON_COUNT;
-        int r = ae_node_challenge(s->v, payload->data, payload->len, time(NULL), &ch, &ch_len, &p,
-                                  &reason);
+        int r = ae_node_challenge(s->v, payload->data, payload->len, time(NULL), &ch, &ch_len,
+                                  &p, &reason);
 
         ck_assert_msg(r == 0, "ae_node_challenge: %d", r);
         ck_assert_int_lt(reason, AE_ATTEST_REASON_COUNT);
@@ -526,8 +585,8 @@ int h_respond(struct ae_node_agent *a, const struct h_buf *challenge, const void
 {
         uint8_t *out = SENTINEL_PTR;
         size_t out_len = SENTINEL_LEN;
-        int r = ae_node_agent_respond(a, challenge->data, challenge->len, claim, claim_len, &out,
-                                      &out_len);
+        int r = ae_node_agent_respond(a, challenge->data, challenge->len, claim, claim_len,
+                                      &out, &out_len);
 
         if (r < 0) {
                 ck_assert_msg(out == SENTINEL_PTR && out_len == SENTINEL_LEN,
@@ -569,7 +628,8 @@ enum ae_attest_reason h_verify(struct h_server *s, struct ae_node_pending *p,
         /* Field by field: the padding of a state the caller copied around
          * need not be initialised. */
         if (prev)
-                ck_assert_msg(prev->known == prev_copy.known && prev->clock == prev_copy.clock &&
+                ck_assert_msg(prev->known == prev_copy.known &&
+                                      prev->clock == prev_copy.clock &&
                                       prev->reset_count == prev_copy.reset_count &&
                                       prev->restart_count == prev_copy.restart_count,
                               "the previous replay state was modified");
@@ -601,6 +661,13 @@ enum ae_attest_reason h_attest(struct h_server *s, struct ae_node_agent *a,
                 ret->location_claim_len = 0;
         }
         return reason;
+}
+
+void h_tick(void)
+{
+        const struct timespec ts = { .tv_sec = 0, .tv_nsec = 5 * 1000 * 1000 };
+
+        ck_assert_int_eq(nanosleep(&ts, NULL), 0);
 }
 
 TPMS_CLOCK_INFO h_quote_clock(const struct h_buf *response)

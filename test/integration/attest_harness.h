@@ -83,6 +83,12 @@ const TPML_PCR_SELECTION *h_quote_selection(void);
 
 /* ---- per test ---------------------------------------------------------- */
 
+/* The tests, by theme (attest_tpm*.c). */
+void attest_add_path_tests(TCase *tc);     /* happy paths, persisted AK, PCR policy, replay */
+void attest_add_identity_tests(TCase *tc); /* EK trust modes, AK properties */
+void attest_add_answer_tests(TCase *tc);   /* credential, quote, location claim */
+void attest_add_message_tests(TCase *tc);  /* malformed messages at every step */
+
 /* Checked setup: flush what an earlier (failed) test may have left in
  * either TPM and reset PCR 16. Checked teardown: assert that the test left
  * no transient object and no session in either TPM. */
@@ -94,8 +100,8 @@ void h_teardown(void);
 /* Run a tpm2-tools command against the TPM of tcti_var (no shell); its exit
  * status. */
 int h_tool_argv(const char *tcti_var, const char *const argv[]);
-#define H_TOOL(tcti_var, ...)                                                  \
-        ck_assert_msg(h_tool_argv(tcti_var, (const char *const[]){ __VA_ARGS__, NULL }) == 0, \
+#define H_TOOL(tcti_var, ...)                                                                  \
+        ck_assert_msg(h_tool_argv(tcti_var, (const char *const[]){ __VA_ARGS__, NULL }) == 0,  \
                       "%s failed", #__VA_ARGS__)
 
 /* Transient objects / loaded sessions in a TPM, asked on a connection of
@@ -107,6 +113,10 @@ bool h_persistent_present(const char *tcti_var, uint32_t handle);
 int h_evict(const char *tcti_var, uint32_t handle);
 
 /* ---- identities, computed independently from the fixture's files ------- */
+
+/* The fixture variable naming the EK certificate file of a TPM (H_MAIN or
+ * H_ROGUE) and EK algorithm. */
+const char *h_cert_var(const char *tcti_var, enum ae_tpm_ek_alg ek);
 
 /* sha256 of the EK SubjectPublicKeyInfo DER of the certificate file in
  * cert_var (AE_TPM_EK_RSA_CERT, ...). */
@@ -124,7 +134,7 @@ struct h_golden_set {
 };
 
 struct h_policy_spec {
-        const char *trust; /* "ca", "allowlist", "ca_or_allowlist", ... */
+        const char *trust;         /* "ca", "allowlist", "ca_or_allowlist", ... */
         const char *ca_bundle_var; /* NULL: AE_EK_CA_BUNDLE (when trust needs one) */
         const uint8_t (*allow)[32];
         size_t n_allow;
@@ -146,6 +156,14 @@ static inline void h_server_closep(struct h_server *s)
         h_server_close(s);
 }
 #define _cleanup_server_ _cleanup_(h_server_closep)
+
+/* A server with one trust mode, the main TPM's golden set (H_SET_MAIN) and
+ * an allowlist of up to two EK identities (NULL: none). */
+void h_server_simple(struct h_server *s, const char *trust, const uint8_t *allow0,
+                     const uint8_t *allow1);
+/* The same with the rogue TPM's golden set (H_SET_ROGUE) and up to one
+ * allowlisted identity. */
+void h_server_rogue(struct h_server *s, const char *trust, const uint8_t *allow0);
 
 /* ---- the steps, with their contracts checked --------------------------- */
 
@@ -182,13 +200,25 @@ enum ae_attest_reason h_attest(struct h_server *s, struct ae_node_agent *a,
                                const struct ae_node_replay_state *prev,
                                struct ae_node_result *ret);
 
+/* Let the TPM's clock (milliseconds) move on, so two attestations in a row
+ * cannot carry the same clock however fast the machine is. */
+void h_tick(void);
+
 /* The clock info of the quote in a response (parsed with libtss2-mu). */
 TPMS_CLOCK_INFO h_quote_clock(const struct h_buf *response);
 
+/* "kind:value" into buf, which it returns. */
+const char *h_selector(char *buf, size_t size, const char *kind, const char *value);
+/* The result's selectors are exactly want[0..n), in that order. */
+void h_assert_selectors(const struct ae_node_result *res, const char *const want[], size_t n);
+/* The result names the agent spiffe://H_TRUST_DOMAIN/spire/agent/aegis_tpm/
+ * <hex ek_id>. */
+void h_assert_spiffe_id(const struct ae_node_result *res, const uint8_t ek_id[32]);
+
 /* Assert a reason, naming both on failure. */
-#define ck_assert_reason(got, want)                                            \
-        do {                                                                   \
-                enum ae_attest_reason h_got_ = (got), h_want_ = (want);        \
-                ck_assert_msg(h_got_ == h_want_, "reason %s, expected %s",     \
-                              ae_attest_reason_id(h_got_), ae_attest_reason_id(h_want_)); \
+#define ck_assert_reason(got, want)                                                            \
+        do {                                                                                   \
+                enum ae_attest_reason h_got_ = (got), h_want_ = (want);                        \
+                ck_assert_msg(h_got_ == h_want_, "reason %s, expected %s",                     \
+                              ae_attest_reason_id(h_got_), ae_attest_reason_id(h_want_));      \
         } while (0)

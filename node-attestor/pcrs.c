@@ -5,6 +5,8 @@
 
 #include <tss2/tss2_mu.h>
 
+#include "common/ossl.h"
+
 static const struct {
         TPMI_ALG_HASH alg;
         const char *name;
@@ -168,5 +170,49 @@ int ae_pcr_values_add(struct ae_pcr_values *vals, TPMI_ALG_HASH bank, unsigned i
         v->index = (uint8_t)index;
         v->size = (uint8_t)size;
         memcpy(v->digest, digest, size);
+        return 0;
+}
+
+static const EVP_MD *bank_md(TPMI_ALG_HASH alg)
+{
+        switch (alg) {
+        case TPM2_ALG_SHA1: return EVP_sha1();
+        case TPM2_ALG_SHA256: return EVP_sha256();
+        case TPM2_ALG_SHA384: return EVP_sha384();
+        case TPM2_ALG_SHA512: return EVP_sha512();
+        default: return NULL;
+        }
+}
+
+
+int ae_pcr_digest(const TPML_PCR_SELECTION *sel, const struct ae_pcr_values *vals,
+                  TPMI_ALG_HASH hash_alg, uint8_t *out, size_t cap, size_t *ret_len,
+                  size_t *ret_used)
+{
+        _cleanup_(EVP_MD_CTX_freep) EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+        const EVP_MD *md = bank_md(hash_alg);
+        unsigned len = 0;
+        size_t used = 0;
+
+        ENSURE(md && sel->count <= TPM2_NUM_PCR_BANKS, -EINVAL);
+        ENSURE((size_t)EVP_MD_get_size(md) <= cap, -ENOBUFS);
+        ENSURE_ALLOC(ctx);
+        ENSURE(EVP_DigestInit_ex(ctx, md, NULL) == 1, -EIO);
+        for (UINT32 i = 0; i < sel->count; i++)
+                for (unsigned pcr = 0; pcr < AE_PCR_COUNT; pcr++) {
+                        TPMI_ALG_HASH bank = sel->pcrSelections[i].hash;
+                        const struct ae_pcr_value *v;
+
+                        if (!ae_pcr_selection_has(sel, bank, pcr))
+                                continue;
+                        v = ae_pcr_values_find(vals, bank, pcr);
+                        ENSURE(v, -ENOENT);
+                        ENSURE(EVP_DigestUpdate(ctx, v->digest, v->size) == 1, -EIO);
+                        used++;
+                }
+        ENSURE(EVP_DigestFinal_ex(ctx, out, &len) == 1, -EIO);
+        *ret_len = len;
+        if (ret_used)
+                *ret_used = used;
         return 0;
 }

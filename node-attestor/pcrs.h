@@ -53,6 +53,15 @@ AE_MUST_USE int ae_pcr_selection_marshal(const TPML_PCR_SELECTION *sel, uint8_t 
 AE_MUST_USE int ae_pcr_selection_unmarshal(const uint8_t *buf, size_t len,
                                            TPML_PCR_SELECTION *ret);
 
+/* The PCR digest a TPM2_Quote reports for sel: hash_alg over the values of
+ * every selected PCR, bank by bank in selection order, each bank in
+ * ascending PCR order (TPM 2.0 Part 1, 18.5.2). -ENOENT when a selected PCR
+ * has no value; *ret_used (optional) counts the values that went in, so a
+ * caller can tell whether vals held more than sel asks for. */
+AE_MUST_USE int ae_pcr_digest(const TPML_PCR_SELECTION *sel, const struct ae_pcr_values *vals,
+                              TPMI_ALG_HASH hash_alg, uint8_t *out, size_t cap,
+                              size_t *ret_len, size_t *ret_used);
+
 /* The value of PCR index in bank, or NULL. */
 const struct ae_pcr_value *ae_pcr_values_find(const struct ae_pcr_values *vals,
                                               TPMI_ALG_HASH bank, unsigned index);

@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <tss2/tss2_mu.h>
+
 #include "common/ct.h"
 #include "node-attestor/attest_messages.h"
 #include "node-attestor/pcrs.h"
@@ -12,6 +14,9 @@
 #include "node-attestor/tpm/quote.h"
 #include "node-attestor/tpm/tpm.h"
 #include "node-attestor/tpm/tpm_error.h"
+
+/* Tries at a quote whose PCR values did not change before they were read. */
+#define QUOTE_ATTEMPTS 3
 
 struct ae_node_agent {
         struct ae_tpm *tpm;
@@ -95,6 +100,50 @@ static void fill_pcr_values(const struct ae_pcr_values *vals, AePcrValueMsg *msg
         }
 }
 
+/* Whether the PCR values read after the quote are the ones it covers. */
+static int values_match_quote(const uint8_t *attest, size_t attest_len,
+                              const TPML_PCR_SELECTION *sel, const struct ae_pcr_values *vals,
+                              TPMI_ALG_HASH hash, bool *ret_match)
+{
+        TPMS_ATTEST a;
+        uint8_t digest[AE_PCR_DIGEST_MAX];
+        size_t off = 0, len;
+
+        memset(&a, 0, sizeof(a));
+        ENSURE(Tss2_MU_TPMS_ATTEST_Unmarshal(attest, attest_len, &off, &a) == TSS2_RC_SUCCESS,
+               -EPROTO);
+        GUARD(ae_pcr_digest(sel, vals, hash, digest, sizeof(digest), &len, NULL));
+        *ret_match = a.attested.quote.pcrDigest.size == len &&
+                     memcmp(a.attested.quote.pcrDigest.buffer, digest, len) == 0;
+        return 0;
+}
+
+/* Quote, then read the quoted PCRs. A PCR extended between the two (a
+ * measurement landing at that moment) would make an honest node fail
+ * verification, so the agent checks its own answer and tries again. */
+static int quote_consistent(struct ae_node_agent *a, const uint8_t *qualifying,
+                            const TPML_PCR_SELECTION *sel, uint8_t *attest, size_t attest_cap,
+                            size_t *ret_attest_len, uint8_t *sig, size_t sig_cap,
+                            size_t *ret_sig_len, struct ae_pcr_values *ret_vals)
+{
+        /* The AKs Aegis creates sign with SHA-256, the quote digest's hash. */
+        const TPMI_ALG_HASH hash = TPM2_ALG_SHA256;
+
+        for (int attempt = 0; attempt < QUOTE_ATTEMPTS; attempt++) {
+                bool match = false;
+
+                GUARD(ae_tpm_quote(a->tpm, a->ak, qualifying, AE_QUALIFYING_DATA_LEN, sel, attest,
+                                   attest_cap, ret_attest_len, sig, sig_cap, ret_sig_len));
+                GUARD(ae_tpm_pcr_read(a->tpm, sel, ret_vals));
+                GUARD(values_match_quote(attest, *ret_attest_len, sel, ret_vals, hash, &match));
+                if (match)
+                        return 0;
+        }
+        return ae_tpm_errorf(a->tpm, -EAGAIN,
+                             "PCRs kept changing between quote and read (%d tries)",
+                             QUOTE_ATTEMPTS);
+}
+
 int ae_node_agent_respond(struct ae_node_agent *a, const uint8_t *challenge, size_t challenge_len,
                           const uint8_t *location_claim, size_t claim_len, uint8_t **ret,
                           size_t *ret_len)
@@ -122,10 +171,8 @@ int ae_node_agent_respond(struct ae_node_agent *a, const uint8_t *challenge, siz
                                          &secret_len));
         r = ae_attest_qualifying_data(c->nonce.data, location_claim, claim_len, qualifying);
         if (r >= 0)
-                r = ae_tpm_quote(a->tpm, a->ak, qualifying, sizeof(qualifying), &sel, attest,
-                                 sizeof(attest), &attest_len, sig, sizeof(sig), &sig_len);
-        if (r >= 0)
-                r = ae_tpm_pcr_read(a->tpm, &sel, &vals);
+                r = quote_consistent(a, qualifying, &sel, attest, sizeof(attest), &attest_len,
+                                     sig, sizeof(sig), &sig_len, &vals);
         if (r < 0) {
                 ae_wipe(secret, sizeof(secret));
                 return r;

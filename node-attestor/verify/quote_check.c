@@ -105,38 +105,6 @@ static int verify_signature(EVP_PKEY *key, const TPMT_SIGNATURE *sig, TPMI_ALG_H
         return r == 1 ? 1 : 0; /* a malformed signature is just invalid */
 }
 
-static int pcr_digest(const TPML_PCR_SELECTION *sel, const struct ae_pcr_values *values,
-                      TPMI_ALG_HASH hash, uint8_t *out, unsigned *out_len, bool *ret_complete)
-{
-        _cleanup_(EVP_MD_CTX_freep) EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-        const EVP_MD *md = ae_tpm_hash_md(hash);
-        size_t used = 0;
-
-        ENSURE_ALLOC(ctx);
-        ENSURE(md, -EINVAL);
-        ENSURE_OSSL(EVP_DigestInit_ex(ctx, md, NULL));
-        /* The TPM hashes the PCRs bank by bank in selection order, each bank
-         * in ascending PCR order (Part 1, 18.5.2). */
-        for (UINT32 i = 0; i < sel->count; i++)
-                for (unsigned pcr = 0; pcr < AE_PCR_COUNT; pcr++) {
-                        TPMI_ALG_HASH bank = sel->pcrSelections[i].hash;
-                        const struct ae_pcr_value *v;
-
-                        if (!ae_pcr_selection_has(sel, bank, pcr))
-                                continue;
-                        v = ae_pcr_values_find(values, bank, pcr);
-                        if (!v) {
-                                *ret_complete = false;
-                                return 0;
-                        }
-                        ENSURE_OSSL(EVP_DigestUpdate(ctx, v->digest, v->size));
-                        used++;
-                }
-        /* Values for PCRs nobody quoted are unverified claims: refuse them. */
-        *ret_complete = used == values->count;
-        return EVP_DigestFinal_ex(ctx, out, out_len) == 1 ? 0 : -EIO;
-}
-
 static int parse(const uint8_t *attest, size_t attest_len, const uint8_t *sig, size_t sig_len,
                  TPMS_ATTEST *ret_attest, TPMT_SIGNATURE *ret_sig)
 {
@@ -164,8 +132,7 @@ int ae_quote_check(const TPM2B_PUBLIC *ak, EVP_PKEY *ak_key, const uint8_t *atte
         TPMI_ALG_SIG_SCHEME scheme;
         TPMI_ALG_HASH hash, sig_hash;
         uint8_t digest[EVP_MAX_MD_SIZE];
-        unsigned digest_len;
-        bool complete;
+        size_t digest_len, used;
         int r;
 
         ENSURE(ak && ak_key && requested && values && ret_info && ret_reason, -EINVAL);
@@ -199,9 +166,12 @@ int ae_quote_check(const TPM2B_PUBLIC *ak, EVP_PKEY *ak_key, const uint8_t *atte
                 REJECT(AE_ATTEST_QUOTE_NONCE_MISMATCH);
         if (!ae_pcr_selection_equal(&a.attested.quote.pcrSelect, requested))
                 REJECT(AE_ATTEST_QUOTE_PCR_SELECTION_MISMATCH);
-        GUARD(pcr_digest(requested, values, hash, digest, &digest_len, &complete));
-        if (!complete)
+        /* Values for PCRs nobody quoted would be unverified claims: refuse
+         * them as well as missing ones. */
+        r = ae_pcr_digest(requested, values, hash, digest, sizeof(digest), &digest_len, &used);
+        if (r == -ENOENT || (r == 0 && used != values->count))
                 REJECT(AE_ATTEST_PCR_VALUES_INCOMPLETE);
+        GUARD(r);
         if (!ae_ct_equal_len(a.attested.quote.pcrDigest.buffer, a.attested.quote.pcrDigest.size,
                              digest, digest_len))
                 REJECT(AE_ATTEST_PCR_DIGEST_MISMATCH);

@@ -5,6 +5,7 @@
 #include <stddef.h>
 
 #include <openssl/bio.h>
+#include <openssl/bn.h>
 #include <openssl/evp.h>
 #include <openssl/param_build.h>
 #include <openssl/params.h>
@@ -20,6 +21,7 @@ AE_DEFINE_CLEANUP(EVP_PKEY *, EVP_PKEY_free)
 AE_DEFINE_CLEANUP(EVP_PKEY_CTX *, EVP_PKEY_CTX_free)
 AE_DEFINE_CLEANUP(EVP_MD_CTX *, EVP_MD_CTX_free)
 AE_DEFINE_CLEANUP(BIO *, BIO_free_all)
+AE_DEFINE_CLEANUP(BIGNUM *, BN_free)
 AE_DEFINE_CLEANUP(EVP_MAC *, EVP_MAC_free)
 AE_DEFINE_CLEANUP(EVP_MAC_CTX *, EVP_MAC_CTX_free)
 AE_DEFINE_CLEANUP(EVP_CIPHER_CTX *, EVP_CIPHER_CTX_free)

@@ -10,6 +10,7 @@
 #include "node-attestor/verify/ek_id.h"
 #include "node-attestor/verify/ek_parse.h"
 #include "node-attestor/verify/ek_trust.h"
+#include "node-attestor/verify/make_credential.h"
 #include "node-attestor/verify/tpm_public.h"
 #include "policy/policy.h"
 
@@ -32,6 +33,10 @@ static enum ae_attest_reason from_ek_reason(enum ae_ek_reason r)
  * MakeCredential relies on. */
 static bool ek_shaped(const TPM2B_PUBLIC *ek)
 {
+        /* MakeCredential's own rules (scheme NULL, AES-128/256-CFB, ...) too:
+         * an EK it would refuse is refused here, as a reason. */
+        if (ae_make_credential_check_ek(ek) < 0)
+                return false;
         TPMA_OBJECT need = TPMA_OBJECT_FIXEDTPM | TPMA_OBJECT_FIXEDPARENT |
                            TPMA_OBJECT_SENSITIVEDATAORIGIN | TPMA_OBJECT_RESTRICTED |
                            TPMA_OBJECT_DECRYPT;
@@ -65,8 +70,7 @@ static int check_cert(const struct ae_node_verifier *v, EVP_PKEY *ek_key, const 
                 return 0;
         }
         if (v->ek_trust) {
-                GUARD(ae_ek_trust_check_chain_anchor(v->ek_trust, cert, cert_len, now, &er,
-                                                     id->anchor_id));
+                GUARD(ae_ek_trust_check_cert(v->ek_trust, x, now, &er, id->anchor_id));
                 id->have_anchor = er == AE_EK_OK;
         }
         *ret_chain = from_ek_reason(er);

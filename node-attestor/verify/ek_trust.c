@@ -193,8 +193,6 @@ int ae_ek_trust_check_chain_anchor(const struct ae_ek_trust *trust, const uint8_
                                    uint8_t *ret_anchor_id)
 {
         _cleanup_(X509_freep) X509 *cert = NULL;
-        _cleanup_(X509_STORE_CTX_freep) X509_STORE_CTX *ctx = NULL;
-        enum ae_ek_reason reason;
         int r;
 
         ENSURE(trust && ret_reason && (der || len == 0), -EINVAL);
@@ -209,7 +207,17 @@ int ae_ek_trust_check_chain_anchor(const struct ae_ek_trust *trust, const uint8_
                 return 0;
         }
         GUARD(r);
+        return ae_ek_trust_check_cert(trust, cert, now, ret_reason, ret_anchor_id);
+}
 
+int ae_ek_trust_check_cert(const struct ae_ek_trust *trust, X509 *cert, time_t now,
+                           enum ae_ek_reason *ret_reason, uint8_t *ret_anchor_id)
+{
+        _cleanup_(X509_STORE_CTX_freep) X509_STORE_CTX *ctx = NULL;
+        enum ae_ek_reason reason;
+        int r;
+
+        ENSURE(trust && cert && ret_reason, -EINVAL);
         ctx = X509_STORE_CTX_new();
         ENSURE_ALLOC(ctx);
         ENSURE_OSSL(X509_STORE_CTX_init(ctx, trust->anchors, cert, trust->intermediates));

@@ -7,6 +7,8 @@
 #include <stdint.h>
 #include <time.h>
 
+#include <openssl/types.h>
+
 #include "common/cleanup.h"
 #include "common/guard.h"
 #include "node-attestor/verify/ek_reason.h"
@@ -53,3 +55,9 @@ AE_MUST_USE int ae_ek_trust_check_chain_anchor(const struct ae_ek_trust *trust,
                                                const uint8_t *der, size_t len, time_t now,
                                                enum ae_ek_reason *ret_reason,
                                                uint8_t *ret_anchor_id);
+
+/* As ae_ek_trust_check_chain_anchor, for a certificate already parsed with
+ * ae_ek_cert_parse (so a caller that also reads the certificate parses it
+ * once). */
+AE_MUST_USE int ae_ek_trust_check_cert(const struct ae_ek_trust *trust, X509 *cert, time_t now,
+                                       enum ae_ek_reason *ret_reason, uint8_t *ret_anchor_id);

@@ -15,7 +15,6 @@
 #include "node-attestor/verify/make_credential_internal.h"
 #include "node-attestor/verify/tpm_public.h"
 
-AE_DEFINE_CLEANUP(BIGNUM *, BN_free)
 
 /* The labels of Part 1 §24: each names one use of the seed. The TPM hashes
  * them with their terminating NUL (and so OAEP's label is 9 bytes). */

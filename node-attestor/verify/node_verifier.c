@@ -14,6 +14,10 @@
 #include "node-attestor/verify/node_internal.h"
 #include "policy/policy.h"
 
+_Static_assert(AE_MAKE_CREDENTIAL_BLOB_MAX <= AE_ATTEST_CREDENTIAL_BLOB_MAX &&
+                       AE_MAKE_CREDENTIAL_ENC_SECRET_MAX <= AE_ATTEST_ENCRYPTED_SECRET_MAX,
+               "every credential MakeCredential makes fits the challenge's limits");
+
 int ae_node_verifier_new(const struct ae_policy *policy, struct ae_node_verifier **ret)
 {
         _cleanup_(ae_node_verifier_freep) struct ae_node_verifier *v = NULL;
@@ -58,7 +62,7 @@ static int make_challenge(const struct ae_node_verifier *v, struct ae_node_pendi
                           uint8_t **ret, size_t *ret_len)
 {
         AeChallengeMsg m = AEGIS__NODE__V1__ATTESTATION_CHALLENGE__INIT;
-        uint8_t blob[AE_ATTEST_CREDENTIAL_BLOB_MAX], enc[AE_ATTEST_ENCRYPTED_SECRET_MAX];
+        uint8_t blob[AE_MAKE_CREDENTIAL_BLOB_MAX], enc[AE_MAKE_CREDENTIAL_ENC_SECRET_MAX];
         uint8_t sel[AE_ATTEST_PCR_SELECTION_MAX];
         size_t blob_len, enc_len, sel_len;
         int r;

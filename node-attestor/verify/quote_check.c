@@ -12,7 +12,6 @@
 #include "common/ossl.h"
 
 AE_DEFINE_CLEANUP(ECDSA_SIG *, ECDSA_SIG_free)
-AE_DEFINE_CLEANUP(BIGNUM *, BN_free)
 
 const EVP_MD *ae_tpm_hash_md(TPMI_ALG_HASH alg)
 {

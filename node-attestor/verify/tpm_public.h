@@ -20,9 +20,10 @@
  * RSA keyBits 2048/3072/4096, an odd modulus of exactly keyBits bits without
  * factors below 752, exponent 0 (meaning 2^16+1) or odd above 1; ECC curve
  * P-256/P-384 with full-size coordinates of a point on the curve. The
- * verdict on given bytes is always the same (no randomised tests). Returns -EMSGSIZE above AE_ATTEST_TPM_PUBLIC_MAX, -EBADMSG for
- * anything else malformed or not accepted. Attributes and schemes are the
- * caller's to judge (EK and AK rules differ). */
+ * verdict on given bytes is always the same (no randomised tests).
+ * Returns -EMSGSIZE above AE_ATTEST_TPM_PUBLIC_MAX, -EBADMSG for anything
+ * else malformed or not accepted. Attributes and schemes are the caller's to
+ * judge (EK and AK rules differ). */
 AE_MUST_USE int ae_tpm_public_parse(const uint8_t *buf, size_t len, TPM2B_PUBLIC *ret);
 
 /* The TPM's name of the object: nameAlg (2 bytes, big-endian) ||

@@ -159,15 +159,8 @@ static void write_work(const char *name, const void *data, size_t len)
         ck_assert_int_eq(fclose(f), 0);
 }
 
-static void setup(void)
-{
-        const char *tmp = getenv("TMPDIR");
-
-        snprintf(work, sizeof(work), "%s/aegis-makecred-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-        ck_assert_ptr_nonnull(mkdtemp(work));
-}
-
-static void teardown(void)
+/* Remove the work directory's files; the directory too when rmdir_too. */
+static void clear_work(bool rmdir_too)
 {
         DIR *d = opendir(work);
         struct dirent *e;
@@ -183,7 +176,33 @@ static void teardown(void)
                 (void)unlink(p);
         }
         closedir(d);
-        (void)rmdir(work);
+        if (rmdir_too)
+                (void)rmdir(work);
+}
+
+/* One work directory for the run, made and removed by the parent process:
+ * a test that fails exits its forked child without any teardown, and must
+ * not leave files behind for that. */
+static void make_work(void)
+{
+        const char *tmp = getenv("TMPDIR");
+
+        snprintf(work, sizeof(work), "%s/aegis-makecred-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+        if (!mkdtemp(work)) {
+                perror("mkdtemp");
+                exit(EXIT_FAILURE);
+        }
+}
+
+static void remove_work(void)
+{
+        clear_work(true);
+}
+
+/* Each test starts from an empty directory, whatever the last one left. */
+static void empty_work(void)
+{
+        clear_work(false);
 }
 
 /* What the TPM holds and Aegis computed from it. */
@@ -432,7 +451,8 @@ int main(void)
                 return EXIT_FAILURE;
 
         tcase_set_timeout(tc, 120);
-        tcase_add_checked_fixture(tc, setup, teardown);
+        tcase_add_unchecked_fixture(tc, make_work, remove_work);
+        tcase_add_checked_fixture(tc, empty_work, NULL);
         tcase_add_loop_test(tc, tpm_activates_aegis_credential, 0, N_KINDS);
         tcase_add_loop_test(tc, tpm_refuses_credential_for_other_ak, 0, N_KINDS);
         tcase_add_loop_test(tc, credential_file_layout_matches_tpm2_tools, 0, N_KINDS);

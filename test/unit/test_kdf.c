@@ -260,19 +260,24 @@ START_TEST(kdf_rejects_bad_arguments)
         ck_assert_int_eq(ae_kdfe(TPM2_ALG_SM3_256, key, 32, "L", NULL, 0, NULL, 0, 256, out),
                          -EINVAL);
         /* Bit counts: zero, partial bytes, above the bound. */
-        ck_assert_int_eq(ae_kdfa(TPM2_ALG_SHA256, key, 32, "L", NULL, 0, NULL, 0, 0, out), -EINVAL);
-        ck_assert_int_eq(ae_kdfa(TPM2_ALG_SHA256, key, 32, "L", NULL, 0, NULL, 0, 12, out), -EINVAL);
+        ck_assert_int_eq(ae_kdfa(TPM2_ALG_SHA256, key, 32, "L", NULL, 0, NULL, 0, 0, out),
+                         -EINVAL);
+        ck_assert_int_eq(ae_kdfa(TPM2_ALG_SHA256, key, 32, "L", NULL, 0, NULL, 0, 12, out),
+                         -EINVAL);
         ck_assert_int_eq(ae_kdfa(TPM2_ALG_SHA256, key, 32, "L", NULL, 0, NULL, 0,
                                  8 * (AE_KDF_OUT_MAX + 1), out),
                          -EINVAL);
-        ck_assert_int_eq(ae_kdfe(TPM2_ALG_SHA256, key, 32, "L", NULL, 0, NULL, 0, 7, out), -EINVAL);
+        ck_assert_int_eq(ae_kdfe(TPM2_ALG_SHA256, key, 32, "L", NULL, 0, NULL, 0, 7, out),
+                         -EINVAL);
         ck_assert_int_eq(ae_kdfe(TPM2_ALG_SHA256, key, 32, "L", NULL, 0, NULL, 0, UINT32_MAX, out),
                          -EINVAL);
         /* Empty key / Z, missing label, contexts or output. */
-        ck_assert_int_eq(ae_kdfa(TPM2_ALG_SHA256, key, 0, "L", NULL, 0, NULL, 0, 256, out), -EINVAL);
+        ck_assert_int_eq(ae_kdfa(TPM2_ALG_SHA256, key, 0, "L", NULL, 0, NULL, 0, 256, out),
+                         -EINVAL);
         ck_assert_int_eq(ae_kdfa(TPM2_ALG_SHA256, NULL, 32, "L", NULL, 0, NULL, 0, 256, out),
                          -EINVAL);
-        ck_assert_int_eq(ae_kdfe(TPM2_ALG_SHA256, key, 0, "L", NULL, 0, NULL, 0, 256, out), -EINVAL);
+        ck_assert_int_eq(ae_kdfe(TPM2_ALG_SHA256, key, 0, "L", NULL, 0, NULL, 0, 256, out),
+                         -EINVAL);
         ck_assert_int_eq(ae_kdfa(TPM2_ALG_SHA256, key, 32, NULL, NULL, 0, NULL, 0, 256, out),
                          -EINVAL);
         ck_assert_int_eq(ae_kdfe(TPM2_ALG_SHA256, key, 32, NULL, NULL, 0, NULL, 0, 256, out),

@@ -20,7 +20,6 @@
 #include "node-attestor/attest_limits.h"
 #include "soft_tpm_key.h"
 
-AE_DEFINE_CLEANUP(BIGNUM *, BN_free)
 
 #ifndef AE_TPM_PUBLIC_CORPUS
 #error "AE_TPM_PUBLIC_CORPUS must name test/fuzz/corpus/fuzz_tpm_public"

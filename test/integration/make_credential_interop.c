@@ -393,12 +393,17 @@ START_TEST(credential_file_layout_matches_tpm2_tools)
 
         read_work("aegis.cred", &ours, &ours_len);
         read_work("tools.cred", &theirs, &theirs_len);
-        ck_assert_uint_eq(ours_len, theirs_len);
-        ck_assert_mem_eq(ours, theirs, 8);
+        ck_assert_mem_eq(ours, theirs, 8); /* magic and version */
         ck_assert_uint_eq(be16(ours + 8), be16(theirs + 8));
         id_len = be16(ours + 8);
-        ck_assert_uint_eq(be16(ours + 10 + id_len), be16(theirs + 10 + id_len));
+        /* Each file is exactly header, ID object, encrypted secret. The
+         * secret's size is only comparable for RSA: for ECC it holds a random
+         * ephemeral point, and tpm2-tools drops a coordinate's leading zero
+         * byte (about 1 run in 128) where Aegis keeps the curve's size. */
         ck_assert_uint_eq(10 + id_len + 2 + be16(ours + 10 + id_len), ours_len);
+        ck_assert_uint_eq(10 + id_len + 2 + be16(theirs + 10 + id_len), theirs_len);
+        if (strncmp(k->alg, "rsa", 3) == 0)
+                ck_assert_uint_eq(ours_len, theirs_len);
         /* And the TPM activates theirs as well as ours: both are the format
          * it expects. */
         ck_assert_int_eq(activate(k, "tools.cred", "recovered"), 0);

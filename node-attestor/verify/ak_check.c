@@ -11,7 +11,9 @@
 
 void node_identity_clear(struct node_identity *id)
 {
+        EVP_PKEY_free(id->ek_key);
         EVP_PKEY_free(id->ak_key);
+        id->ek_key = NULL;
         id->ak_key = NULL;
 }
 
@@ -23,9 +25,9 @@ int node_check_ak(const uint8_t *ak_public, size_t ak_public_len, struct node_id
         TPMI_ALG_SIG_SCHEME scheme;
         TPMI_ALG_HASH hash;
         TPMA_OBJECT attrs;
-        EVP_PKEY *key = NULL;
+        _cleanup_(EVP_PKEY_freep) EVP_PKEY *key = NULL;
 
-        if (ae_tpm_public_parse(ak_public, ak_public_len, &id->ak) < 0) {
+        if (ae_tpm_public_parse_key(ak_public, ak_public_len, &id->ak, &key) < 0) {
                 *ret_reason = AE_ATTEST_AK_PUBLIC_INVALID;
                 return 0;
         }
@@ -38,13 +40,11 @@ int node_check_ak(const uint8_t *ak_public, size_t ak_public_len, struct node_id
                 *ret_reason = AE_ATTEST_AK_NOT_SIGNING;
         else if (ae_ak_scheme(&id->ak, &scheme, &hash) < 0)
                 *ret_reason = AE_ATTEST_AK_SCHEME;
-        else if (ae_tpm_public_to_evp(&id->ak, &key) < 0)
-                *ret_reason = AE_ATTEST_AK_PUBLIC_INVALID;
         else
                 *ret_reason = AE_ATTEST_OK;
         if (*ret_reason != AE_ATTEST_OK)
                 return 0;
-        id->ak_key = key;
+        id->ak_key = TAKE_PTR(key);
         GUARD(ae_tpm_public_name(&id->ak, id->ak_name, sizeof(id->ak_name), &id->ak_name_len));
         return 0;
 }

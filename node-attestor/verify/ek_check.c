@@ -50,13 +50,16 @@ static bool ek_shaped(const TPM2B_PUBLIC *ek)
 }
 
 /* The certificate, when present: it must be this EK's and (for the CA
- * modes) chain to a manufacturer CA. *ret_chain is the chain verdict. */
-static int check_cert(const struct ae_node_verifier *v, EVP_PKEY *ek_key, const uint8_t *cert,
-                      size_t cert_len, time_t now, struct node_identity *id,
-                      enum ae_attest_reason *ret_reason, enum ae_attest_reason *ret_chain)
+ * modes) chain to a manufacturer CA. *ret_chain is the chain verdict; an
+ * accepted chain goes into the verifier's cache under cache_key. */
+static int check_cert(struct ae_node_verifier *v, EVP_PKEY *ek_key, const uint8_t *cert,
+                      size_t cert_len, time_t now, const uint8_t cache_key[32],
+                      struct node_identity *id, enum ae_attest_reason *ret_reason,
+                      enum ae_attest_reason *ret_chain)
 {
         _cleanup_(X509_freep) X509 *x = NULL;
         enum ae_ek_reason er = AE_EK_UNTRUSTED;
+        struct ae_ek_chain_info info;
         int r = ae_ek_cert_parse(cert, cert_len, &x);
 
         if (r == -EBADMSG || r == -EMSGSIZE) {
@@ -69,39 +72,81 @@ static int check_cert(const struct ae_node_verifier *v, EVP_PKEY *ek_key, const 
                 *ret_reason = AE_ATTEST_EK_CERT_KEY_MISMATCH;
                 return 0;
         }
-        if (v->ek_trust) {
-                GUARD(ae_ek_trust_check_cert(v->ek_trust, x, now, &er, id->anchor_id));
-                id->have_anchor = er == AE_EK_OK;
-        }
-        *ret_chain = from_ek_reason(er);
         if (ae_ek_cert_tpm_manufacturer(x, id->manufacturer) < 0)
                 id->manufacturer[0] = '\0';
+        if (v->ek_trust) {
+                GUARD(ae_ek_trust_check_cert(v->ek_trust, x, now, &er, &info));
+                id->have_anchor = er == AE_EK_OK;
+        }
+        if (id->have_anchor) {
+                struct ek_verdict verdict = { .have_anchor = true,
+                                              .not_before = info.not_before,
+                                              .not_after = info.not_after };
+
+                memcpy(id->anchor_id, info.anchor_id, sizeof(id->anchor_id));
+                memcpy(verdict.ek_id, id->ek_id, sizeof(verdict.ek_id));
+                memcpy(verdict.anchor_id, info.anchor_id, sizeof(verdict.anchor_id));
+                memcpy(verdict.manufacturer, id->manufacturer, sizeof(verdict.manufacturer));
+                ek_cache_put(&v->ek_cache, cache_key, now, &verdict);
+        }
+        *ret_chain = from_ek_reason(er);
         *ret_reason = AE_ATTEST_OK;
         return 0;
 }
 
-int node_check_ek(const struct ae_node_verifier *v, const uint8_t *ek_public,
-                  size_t ek_public_len, const uint8_t *cert, size_t cert_len, time_t now,
-                  struct node_identity *id, enum ae_attest_reason *ret_reason)
+/* The EK's public area and certificate as a whole: from the cache when this
+ * exact pair was accepted before (and is still valid), else checked. */
+static int check_ek_and_cert(struct ae_node_verifier *v, const uint8_t *ek_public,
+                             size_t ek_public_len, const uint8_t *cert, size_t cert_len,
+                             time_t now, struct node_identity *id,
+                             enum ae_attest_reason *ret_reason, enum ae_attest_reason *ret_chain)
 {
-        _cleanup_(EVP_PKEY_freep) EVP_PKEY *ek_key = NULL;
+        uint8_t cache_key[32];
+        struct ek_verdict hit;
+
+        /* The key stays with id: MakeCredential encrypts to it. */
+        if (ae_tpm_public_parse_key(ek_public, ek_public_len, &id->ek, &id->ek_key) < 0) {
+                *ret_reason = AE_ATTEST_EK_PUBLIC_INVALID;
+                return 0;
+        }
+        if (cert_len > 0) {
+                GUARD(ek_cache_key(cert, cert_len, ek_public, ek_public_len, cache_key));
+                if (ek_cache_get(&v->ek_cache, cache_key, now, &hit)) {
+                        memcpy(id->ek_id, hit.ek_id, sizeof(id->ek_id));
+                        memcpy(id->anchor_id, hit.anchor_id, sizeof(id->anchor_id));
+                        memcpy(id->manufacturer, hit.manufacturer, sizeof(id->manufacturer));
+                        id->have_anchor = true;
+                        *ret_chain = AE_ATTEST_OK;
+                        *ret_reason = AE_ATTEST_OK;
+                        return 0;
+                }
+        }
+        if (!ek_shaped(&id->ek)) {
+                *ret_reason = AE_ATTEST_EK_PUBLIC_INVALID;
+                return 0;
+        }
+        GUARD(ae_ek_pkey_sha256(id->ek_key, id->ek_id));
+        *ret_chain = AE_ATTEST_EK_CERT_MISSING;
+        *ret_reason = AE_ATTEST_OK;
+        if (cert_len > 0)
+                GUARD(check_cert(v, id->ek_key, cert, cert_len, now, cache_key, id, ret_reason,
+                                 ret_chain));
+        return 0;
+}
+
+int node_check_ek(struct ae_node_verifier *v, const uint8_t *ek_public, size_t ek_public_len,
+                  const uint8_t *cert, size_t cert_len, time_t now, struct node_identity *id,
+                  enum ae_attest_reason *ret_reason)
+{
         enum ae_attest_reason chain = AE_ATTEST_EK_CERT_MISSING, reason;
         enum ae_ek_trust_mode mode = v->policy->ek.mode;
         bool allowed;
 
-        if (ae_tpm_public_parse(ek_public, ek_public_len, &id->ek) < 0 || !ek_shaped(&id->ek) ||
-            ae_tpm_public_to_evp(&id->ek, &ek_key) < 0) {
-                *ret_reason = AE_ATTEST_EK_PUBLIC_INVALID;
+        GUARD(check_ek_and_cert(v, ek_public, ek_public_len, cert, cert_len, now, id, &reason,
+                                &chain));
+        if (reason != AE_ATTEST_OK) {
+                *ret_reason = reason;
                 return 0;
-        }
-        GUARD(ae_ek_pkey_sha256(ek_key, id->ek_id));
-
-        if (cert_len > 0) {
-                GUARD(check_cert(v, ek_key, cert, cert_len, now, id, &reason, &chain));
-                if (reason != AE_ATTEST_OK) {
-                        *ret_reason = reason;
-                        return 0;
-                }
         }
         allowed = ae_policy_ek_allowed(v->policy, id->ek_id);
 

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <openssl/err.h>
 #include <openssl/pem.h>
@@ -174,17 +175,40 @@ int ae_ek_trust_check_chain(const struct ae_ek_trust *trust, const uint8_t *der,
         return ae_ek_trust_check_chain_anchor(trust, der, len, now, ret_reason, NULL);
 }
 
-/* SHA-256 of the DER of the last certificate of the verified path: the
- * manufacturer root the EK chained to. */
-static int anchor_fingerprint(X509_STORE_CTX *ctx, uint8_t ret_id[32])
+static int asn1_time(const ASN1_TIME *t, time_t *ret)
+{
+        struct tm tm;
+
+        ENSURE(t && ASN1_TIME_to_tm(t, &tm) == 1, -EBADMSG);
+        *ret = timegm(&tm);
+        return 0;
+}
+
+/* The verified path: its anchor (the manufacturer root the EK chained to,
+ * named by the SHA-256 of its DER) and the window in which every
+ * certificate on it is valid. */
+static int chain_info(X509_STORE_CTX *ctx, struct ae_ek_chain_info *ret)
 {
         STACK_OF(X509) *chain = X509_STORE_CTX_get0_chain(ctx);
         unsigned len = 0;
+        int n;
 
-        ENSURE(chain && sk_X509_num(chain) > 0, -EIO);
-        ENSURE_OSSL(X509_digest(sk_X509_value(chain, sk_X509_num(chain) - 1), EVP_sha256(),
-                                ret_id, &len));
+        ENSURE(chain && (n = sk_X509_num(chain)) > 0, -EIO);
+        ENSURE_OSSL(X509_digest(sk_X509_value(chain, n - 1), EVP_sha256(), ret->anchor_id, &len));
         ENSURE(len == 32, -EIO);
+        ret->not_before = 0;
+        ret->not_after = (time_t)INT64_MAX;
+        for (int i = 0; i < n; i++) {
+                X509 *x = sk_X509_value(chain, i);
+                time_t nb, na;
+
+                GUARD(asn1_time(X509_get0_notBefore(x), &nb));
+                GUARD(asn1_time(X509_get0_notAfter(x), &na));
+                if (nb > ret->not_before)
+                        ret->not_before = nb;
+                if (na < ret->not_after)
+                        ret->not_after = na;
+        }
         return 0;
 }
 
@@ -193,6 +217,7 @@ int ae_ek_trust_check_chain_anchor(const struct ae_ek_trust *trust, const uint8_
                                    uint8_t *ret_anchor_id)
 {
         _cleanup_(X509_freep) X509 *cert = NULL;
+        struct ae_ek_chain_info info;
         int r;
 
         ENSURE(trust && ret_reason && (der || len == 0), -EINVAL);
@@ -207,11 +232,14 @@ int ae_ek_trust_check_chain_anchor(const struct ae_ek_trust *trust, const uint8_
                 return 0;
         }
         GUARD(r);
-        return ae_ek_trust_check_cert(trust, cert, now, ret_reason, ret_anchor_id);
+        GUARD(ae_ek_trust_check_cert(trust, cert, now, ret_reason, &info));
+        if (*ret_reason == AE_EK_OK && ret_anchor_id)
+                memcpy(ret_anchor_id, info.anchor_id, sizeof(info.anchor_id));
+        return 0;
 }
 
 int ae_ek_trust_check_cert(const struct ae_ek_trust *trust, X509 *cert, time_t now,
-                           enum ae_ek_reason *ret_reason, uint8_t *ret_anchor_id)
+                           enum ae_ek_reason *ret_reason, struct ae_ek_chain_info *ret_info)
 {
         _cleanup_(X509_STORE_CTX_freep) X509_STORE_CTX *ctx = NULL;
         enum ae_ek_reason reason;
@@ -231,8 +259,8 @@ int ae_ek_trust_check_cert(const struct ae_ek_trust *trust, X509 *cert, time_t n
         /* A failed verify must not come out as OK, whatever error it left. */
         if (r != 1 && reason == AE_EK_OK)
                 reason = AE_EK_CHAIN_INVALID;
-        if (reason == AE_EK_OK && ret_anchor_id)
-                GUARD(anchor_fingerprint(ctx, ret_anchor_id));
+        if (reason == AE_EK_OK && ret_info)
+                GUARD(chain_info(ctx, ret_info));
         ERR_clear_error();
         *ret_reason = reason;
         return 0;

@@ -56,8 +56,15 @@ AE_MUST_USE int ae_ek_trust_check_chain_anchor(const struct ae_ek_trust *trust,
                                                enum ae_ek_reason *ret_reason,
                                                uint8_t *ret_anchor_id);
 
+/* What an accepted chain established (ae_ek_trust_check_cert). */
+struct ae_ek_chain_info {
+        uint8_t anchor_id[32];        /* SHA-256 of the trust anchor's DER */
+        time_t not_before, not_after; /* when every certificate of the path is valid */
+};
+
 /* As ae_ek_trust_check_chain_anchor, for a certificate already parsed with
  * ae_ek_cert_parse (so a caller that also reads the certificate parses it
- * once). */
+ * once). ret_info (may be NULL) is written on AE_EK_OK. */
 AE_MUST_USE int ae_ek_trust_check_cert(const struct ae_ek_trust *trust, X509 *cert, time_t now,
-                                       enum ae_ek_reason *ret_reason, uint8_t *ret_anchor_id);
+                                       enum ae_ek_reason *ret_reason,
+                                       struct ae_ek_chain_info *ret_info);

@@ -302,6 +302,13 @@ int ae_make_credential_check_ek(const TPM2B_PUBLIC *ek)
         return check_ek(ek, &info);
 }
 
+static int make_credential(const TPM2B_PUBLIC *ek_pub, EVP_PKEY *ek_key, const uint8_t *ak_name,
+                           size_t ak_name_len, const uint8_t *secret, size_t secret_len,
+                           const uint8_t *rsa_seed_in, size_t rsa_seed_len,
+                           EVP_PKEY *ecc_ephemeral, uint8_t *ret_blob, size_t blob_cap,
+                           size_t *ret_blob_len, uint8_t *ret_enc_secret, size_t enc_cap,
+                           size_t *ret_enc_len);
+
 int ae_make_credential_seeded(const TPM2B_PUBLIC *ek_pub, const uint8_t *ak_name,
                               size_t ak_name_len, const uint8_t *secret, size_t secret_len,
                               const uint8_t *rsa_seed_in, size_t rsa_seed_len,
@@ -309,7 +316,22 @@ int ae_make_credential_seeded(const TPM2B_PUBLIC *ek_pub, const uint8_t *ak_name
                               size_t *ret_blob_len, uint8_t *ret_enc_secret, size_t enc_cap,
                               size_t *ret_enc_len)
 {
-        _cleanup_(EVP_PKEY_freep) EVP_PKEY *key = NULL;
+        return make_credential(ek_pub, NULL, ak_name, ak_name_len, secret, secret_len,
+                               rsa_seed_in, rsa_seed_len, ecc_ephemeral, ret_blob, blob_cap,
+                               ret_blob_len, ret_enc_secret, enc_cap, ret_enc_len);
+}
+
+/* ek_key: the EK's key when the caller already built it (from ek_pub, by
+ * ae_tpm_public_to_evp or ae_tpm_public_parse_key), else NULL. */
+static int make_credential(const TPM2B_PUBLIC *ek_pub, EVP_PKEY *ek_key, const uint8_t *ak_name,
+                           size_t ak_name_len, const uint8_t *secret, size_t secret_len,
+                           const uint8_t *rsa_seed_in, size_t rsa_seed_len,
+                           EVP_PKEY *ecc_ephemeral, uint8_t *ret_blob, size_t blob_cap,
+                           size_t *ret_blob_len, uint8_t *ret_enc_secret, size_t enc_cap,
+                           size_t *ret_enc_len)
+{
+        _cleanup_(EVP_PKEY_freep) EVP_PKEY *built = NULL;
+        EVP_PKEY *key = ek_key;
         _cleanup_(seed_wipe) struct seed s = { { 0 }, 0, { 0 }, 0 };
         uint8_t blob[AE_MAKE_CREDENTIAL_BLOB_MAX];
         size_t blob_len = 0, want_blob, want_enc;
@@ -318,7 +340,10 @@ int ae_make_credential_seeded(const TPM2B_PUBLIC *ek_pub, const uint8_t *ak_name
         ENSURE(ek_pub && ret_blob && ret_blob_len && ret_enc_secret && ret_enc_len, -EINVAL);
         ENSURE(secret && secret_len > 0, -EINVAL);
         GUARD(check_name(ak_name, ak_name_len));
-        GUARD(ae_tpm_public_to_evp(ek_pub, &key));
+        if (!key) {
+                GUARD(ae_tpm_public_to_evp(ek_pub, &built));
+                key = built;
+        }
         GUARD(check_ek(ek_pub, &ek));
         /* The TPM carries the secret in a TPM2B_DIGEST of the EK's nameAlg. */
         ENSURE(secret_len <= ek.digest_len, -EINVAL);
@@ -351,4 +376,15 @@ int ae_make_credential(const TPM2B_PUBLIC *ek, const uint8_t *ak_name, size_t ak
         return ae_make_credential_seeded(ek, ak_name, ak_name_len, secret, secret_len, NULL, 0,
                                          NULL, ret_blob, blob_cap, ret_blob_len, ret_enc_secret,
                                          enc_cap, ret_enc_len);
+}
+
+int ae_make_credential_with_key(const TPM2B_PUBLIC *ek, EVP_PKEY *ek_key, const uint8_t *ak_name,
+                                size_t ak_name_len, const uint8_t *secret, size_t secret_len,
+                                uint8_t *ret_blob, size_t blob_cap, size_t *ret_blob_len,
+                                uint8_t *ret_enc_secret, size_t enc_cap, size_t *ret_enc_len)
+{
+        ENSURE(ek_key, -EINVAL);
+        return make_credential(ek, ek_key, ak_name, ak_name_len, secret, secret_len, NULL, 0,
+                               NULL, ret_blob, blob_cap, ret_blob_len, ret_enc_secret, enc_cap,
+                               ret_enc_len);
 }

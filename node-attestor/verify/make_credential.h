@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <openssl/types.h>
 #include <tss2/tss2_tpm2_types.h>
 
 #include "common/guard.h"
@@ -44,3 +45,13 @@ AE_MUST_USE int ae_make_credential(const TPM2B_PUBLIC *ek, const uint8_t *ak_nam
                                    size_t ak_name_len, const uint8_t *secret, size_t secret_len,
                                    uint8_t *ret_blob, size_t blob_cap, size_t *ret_blob_len,
                                    uint8_t *ret_enc_secret, size_t enc_cap, size_t *ret_enc_len);
+
+/* As ae_make_credential, with the EK's key already built from ek (by
+ * ae_tpm_public_parse_key or ae_tpm_public_to_evp): a verifier that checked
+ * the EK has it, and building it again is a large part of the cost. */
+AE_MUST_USE int ae_make_credential_with_key(const TPM2B_PUBLIC *ek, EVP_PKEY *ek_key,
+                                            const uint8_t *ak_name, size_t ak_name_len,
+                                            const uint8_t *secret, size_t secret_len,
+                                            uint8_t *ret_blob, size_t blob_cap,
+                                            size_t *ret_blob_len, uint8_t *ret_enc_secret,
+                                            size_t enc_cap, size_t *ret_enc_len);

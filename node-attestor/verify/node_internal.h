@@ -12,6 +12,7 @@
 #include "common/guard.h"
 #include "node-attestor/attest_limits.h"
 #include "node-attestor/verify/attest_reason.h"
+#include "node-attestor/verify/ek_cache.h"
 #include "node-attestor/verify/ek_san.h"
 #include "node-attestor/verify/node_verifier.h"
 
@@ -20,11 +21,13 @@ struct ae_ek_trust;
 struct ae_node_verifier {
         const struct ae_policy *policy;
         struct ae_ek_trust *ek_trust; /* NULL when the policy uses no CA */
+        struct ek_cache ek_cache;     /* EKs whose chain was accepted */
 };
 
 /* What a checked payload established about the node. */
 struct node_identity {
         TPM2B_PUBLIC ek;
+        EVP_PKEY *ek_key;
         uint8_t ek_id[32];
         bool have_anchor; /* a manufacturer CA vouched for the EK */
         uint8_t anchor_id[32];
@@ -47,13 +50,13 @@ struct ae_node_pending {
 };
 
 /* EK: public area, certificate, trust per policy. Fills id's EK fields. */
-AE_MUST_USE int node_check_ek(const struct ae_node_verifier *v, const uint8_t *ek_public,
+AE_MUST_USE int node_check_ek(struct ae_node_verifier *v, const uint8_t *ek_public,
                               size_t ek_public_len, const uint8_t *cert, size_t cert_len,
                               time_t now, struct node_identity *id,
                               enum ae_attest_reason *ret_reason);
 
-/* AK: public area, attributes, scheme. Fills id's AK fields (ak_key owned by
- * id; freed by node_identity_clear). */
+/* AK: public area, attributes, scheme. Fills id's AK fields (the keys are
+ * owned by id; freed by node_identity_clear). */
 AE_MUST_USE int node_check_ak(const uint8_t *ak_public, size_t ak_public_len,
                               struct node_identity *id, enum ae_attest_reason *ret_reason);
 

@@ -26,6 +26,7 @@ int ae_node_verifier_new(const struct ae_policy *policy, struct ae_node_verifier
         v = calloc(1, sizeof(*v));
         ENSURE_ALLOC(v);
         v->policy = policy;
+        GUARD(ek_cache_init(&v->ek_cache, AE_EK_CACHE_TTL_DEFAULT));
         if (policy->ek.mode != AE_EK_TRUST_ALLOWLIST)
                 GUARD(ae_ek_trust_load_file(policy->ek.ca_bundle, &v->ek_trust));
         *ret = TAKE_PTR(v);
@@ -37,6 +38,7 @@ void ae_node_verifier_free(struct ae_node_verifier *v)
         if (!v)
                 return;
         ae_ek_trust_free(v->ek_trust);
+        ek_cache_fini(&v->ek_cache);
         free(v);
 }
 
@@ -68,9 +70,9 @@ static int make_challenge(const struct ae_node_verifier *v, struct ae_node_pendi
         int r;
 
         p->selection = v->policy->quote_pcrs;
-        GUARD(ae_make_credential(&p->id.ek, p->id.ak_name, p->id.ak_name_len, p->secret,
-                                 sizeof(p->secret), blob, sizeof(blob), &blob_len, enc,
-                                 sizeof(enc), &enc_len));
+        GUARD(ae_make_credential_with_key(&p->id.ek, p->id.ek_key, p->id.ak_name,
+                                          p->id.ak_name_len, p->secret, sizeof(p->secret), blob,
+                                          sizeof(blob), &blob_len, enc, sizeof(enc), &enc_len));
         GUARD(ae_pcr_selection_marshal(&p->selection, sel, sizeof(sel), &sel_len));
 
         m.version = AE_ATTEST_VERSION;

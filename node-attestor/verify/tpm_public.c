@@ -190,10 +190,17 @@ int ae_tpm_public_to_evp(const TPM2B_PUBLIC *pub, EVP_PKEY **ret)
 int ae_tpm_public_parse(const uint8_t *buf, size_t len, TPM2B_PUBLIC *ret)
 {
         _cleanup_(EVP_PKEY_freep) EVP_PKEY *key = NULL;
+
+        return ae_tpm_public_parse_key(buf, len, ret, &key);
+}
+
+int ae_tpm_public_parse_key(const uint8_t *buf, size_t len, TPM2B_PUBLIC *ret, EVP_PKEY **ret_key)
+{
+        _cleanup_(EVP_PKEY_freep) EVP_PKEY *key = NULL;
         TPM2B_PUBLIC pub = { 0 };
         size_t off = 0;
 
-        ENSURE(ret && (buf || len == 0), -EINVAL);
+        ENSURE(ret && ret_key && (buf || len == 0), -EINVAL);
         ENSURE(len <= AE_ATTEST_TPM_PUBLIC_MAX, -EMSGSIZE);
         /* The size field must cover exactly the rest: what the TPM hashes into
          * the name is the TPMT_PUBLIC, so no byte may sit outside it. */
@@ -207,6 +214,7 @@ int ae_tpm_public_parse(const uint8_t *buf, size_t len, TPM2B_PUBLIC *ret)
         GUARD(ae_tpm_public_to_evp(&pub, &key));
 
         *ret = pub;
+        *ret_key = TAKE_PTR(key);
         return 0;
 }
 

@@ -26,6 +26,12 @@
  * judge (EK and AK rules differ). */
 AE_MUST_USE int ae_tpm_public_parse(const uint8_t *buf, size_t len, TPM2B_PUBLIC *ret);
 
+/* As ae_tpm_public_parse, also handing over the key it built to check the
+ * area (as ae_tpm_public_to_evp would build it), so a caller that needs the
+ * key does not build it twice. The caller frees *ret_key. */
+AE_MUST_USE int ae_tpm_public_parse_key(const uint8_t *buf, size_t len, TPM2B_PUBLIC *ret,
+                                        EVP_PKEY **ret_key);
+
 /* The TPM's name of the object: nameAlg (2 bytes, big-endian) ||
  * H_nameAlg(marshalled TPMT_PUBLIC). -EBADMSG for a public area
  * ae_tpm_public_parse would reject (its structure, not its key), -ENOBUFS

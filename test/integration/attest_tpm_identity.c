@@ -4,10 +4,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include <openssl/x509.h>
 #include <tss2/tss2_mu.h>
 
+#include "common/file.h"
+#include "common/ossl.h"
+
 #include "attest_harness.h"
+#include "check_util.h"
 
 /* ---- EK trust -------------------------------------------------------------- */
 
@@ -253,6 +259,77 @@ START_TEST(ek_cert_key_mismatch)
 }
 END_TEST
 
+/* ---- the verifier's EK cache --------------------------------------------- */
+
+/* The fixture's EK certificate's notBefore (which) or notAfter (!which). */
+static time_t cert_time(const char *cert_var, bool not_before)
+{
+        _cleanup_free_ uint8_t *der = NULL;
+        _cleanup_(X509_freep) X509 *x = NULL;
+        const unsigned char *p;
+        struct tm tm;
+        size_t len;
+
+        ck_assert_int_eq(ae_file_read(ae_test_env(cert_var), 1 << 16, &der, &len), 0);
+        p = der;
+        x = d2i_X509(NULL, &p, (long)len);
+        ck_assert_ptr_nonnull(x);
+        ck_assert_int_eq(ASN1_TIME_to_tm(not_before ? X509_get0_notBefore(x)
+                                                    : X509_get0_notAfter(x),
+                                         &tm),
+                         1);
+        return timegm(&tm);
+}
+
+/* A verifier that has accepted an EK remembers it (ek_cache.h); that memory
+ * must never hide a rejection: another EK under the same certificate, the
+ * same certificate after it expired. And a remembered EK names the node
+ * exactly as a first contact does. */
+START_TEST(ek_cache_never_hides_a_rejection)
+{
+        _cleanup_server_ struct h_server s = { 0 };
+        _cleanup_(ae_node_agent_freep) struct ae_node_agent *a = NULL, *rogue = NULL;
+        _cleanup_buf_ struct h_buf payload = { 0 }, rogue_payload = { 0 }, mixed = { 0 };
+        struct ae_node_pending *pending = NULL;
+        struct ae_node_result first, again;
+        enum ae_attest_reason reason;
+        uint8_t *challenge = NULL;
+        size_t challenge_len;
+
+        h_server_simple(&s, "ca", NULL, NULL);
+        a = h_agent_open(H_MAIN, AE_TPM_EK_RSA2048, AE_TPM_AK_ECC_P256, 0);
+        ck_assert_reason(h_attest(&s, a, NULL, &first), AE_ATTEST_OK);
+        h_tick();
+        ck_assert_reason(h_attest(&s, a, &first.state, &again), AE_ATTEST_OK);
+        ck_assert_str_eq(again.spiffe_id, first.spiffe_id);
+        ck_assert_uint_eq(again.n_selectors, first.n_selectors);
+        for (size_t i = 0; i < first.n_selectors; i++)
+                ck_assert_str_eq(again.selectors[i], first.selectors[i]);
+
+        h_payload(a, &payload);
+        rogue = h_agent_open(H_ROGUE, AE_TPM_EK_RSA2048, AE_TPM_AK_ECC_P256, 0);
+        h_payload(rogue, &rogue_payload);
+        franken_payload(&payload, &rogue_payload, &mixed);
+        ck_assert_reason(h_challenge(&s, &mixed, NULL, NULL), AE_ATTEST_EK_CERT_KEY_MISMATCH);
+
+        /* Before the certificate's notBefore: the remembered verdict is still
+         * fresh (its TTL counts from now), only the validity window stops
+         * it. After notAfter both do. */
+        ck_assert_int_eq(ae_node_challenge(s.v, payload.data, payload.len,
+                                           cert_time("AE_TPM_EK_RSA_CERT", true) - 86400,
+                                           &challenge, &challenge_len, &pending, &reason),
+                         0);
+        ck_assert_reason(reason, AE_ATTEST_EK_CERT_NOT_YET_VALID);
+        ck_assert_int_eq(ae_node_challenge(s.v, payload.data, payload.len,
+                                           cert_time("AE_TPM_EK_RSA_CERT", false) + 86400,
+                                           &challenge, &challenge_len, &pending, &reason),
+                         0);
+        ck_assert_reason(reason, AE_ATTEST_EK_CERT_EXPIRED);
+        ck_assert_ptr_null(challenge);
+        ck_assert_ptr_null(pending);
+}
+END_TEST
+
 /* ---- AK properties ------------------------------------------------------- */
 
 static void ak_clear_restricted(TPMT_PUBLIC *p)
@@ -387,5 +464,6 @@ void attest_add_identity_tests(TCase *tc)
         tcase_add_test(tc, ek_ca_and_allowlist);
         tcase_add_test(tc, ek_cert_removed);
         tcase_add_test(tc, ek_cert_key_mismatch);
+        tcase_add_test(tc, ek_cache_never_hides_a_rejection);
         tcase_add_test(tc, ak_properties);
 }

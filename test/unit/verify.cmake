@@ -10,3 +10,4 @@ aegis_unit_test(test_make_credential SOURCES test_make_credential.c soft_tpm_key
                 LIBS aegis_node_verify LABELS tpm)
 target_compile_definitions(test_make_credential PRIVATE
   AE_TPM_PUBLIC_CORPUS="${AEGIS_TPM_PUBLIC_CORPUS}")
+aegis_unit_test(test_ek_cache SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_ek_cache.c LIBS aegis_node_verify LABELS tpm)

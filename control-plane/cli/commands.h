@@ -5,3 +5,4 @@
 int ae_cli_tpm(int argc, char **argv);
 int ae_cli_gnss(int argc, char **argv);
 int ae_cli_attest(int argc, char **argv);
+int ae_cli_policy(int argc, char **argv);

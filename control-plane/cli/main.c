@@ -15,6 +15,7 @@ static const struct {
         { "tpm", ae_cli_tpm, "inspect this host's TPM (EK certificates and their chain)" },
         { "gnss", ae_cli_gnss, "read a location fix from gpsd" },
         { "attest", ae_cli_attest, "attest this machine's TPM against a policy (both halves)" },
+        { "policy", ae_cli_policy, "validate a policy file ('policy check FILE')" },
 };
 
 static void usage(FILE *f)

@@ -12,3 +12,9 @@ aegis_fixture_test(attest_tpm FIXTURES swtpm_attest COMMAND $<TARGET_FILE:attest
 aegis_fixture_test(attest_cli FIXTURES swtpm_attest
                    COMMAND ${CMAKE_CURRENT_LIST_DIR}/attest_cli.sh $<TARGET_FILE:aegis>
                    LABELS "tpm;integration")
+
+# aegis policy check on the shipped example and a broken copy.
+add_test(NAME cli_policy
+         COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/cli_policy.sh $<TARGET_FILE:aegis>
+                 ${CMAKE_SOURCE_DIR}/policy/examples/edge-node.json)
+set_tests_properties(cli_policy PROPERTIES LABELS "unit")

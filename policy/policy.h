@@ -14,6 +14,19 @@
  *     "pcrs": {
  *       "quote": { "sha256": [0, 1, 2, 3, 4, 5, 6, 7] },
  *       "golden": { "<name>": { "sha256": { "0": "<hex>", "7": "<hex>" } } }
+ *     },
+ *     "location": {                           optional: Proof of Geofencing
+ *       "required": false,                    true: no PoG, no identity
+ *       "max_age_s": 60, "max_future_s": 5,   fix time vs the server's clock
+ *       "min_mode": 3, "max_accuracy_m": 50,  fix quality (accuracy: gpsd's eph)
+ *       "max_speed_mps": 340,                 faster than this since the last
+ *                                             accepted fix is a teleport
+ *       "share_coordinates": false,           raw coordinates in results?
+ *       "sensors": [{"serial": "F9P-0042", "driver": "u-blox"}],
+ *                                             allowlist; absent: any sensor
+ *       "zones": { "<name>": <GeoJSON Polygon/MultiPolygon/Feature>
+ *                          | {"circle": {"center": [lon, lat], "radius_m": R}}
+ *                          | {"file": "DEU.geojson"} }   relative to the policy
  *     }
  *   }
  *
@@ -49,6 +62,38 @@ struct ae_policy_pcr_set {
         struct ae_pcr_values values; /* every PCR named must match exactly */
 };
 
+#define AE_POLICY_ZONES_MAX 256
+#define AE_POLICY_SENSORS_MAX 10000
+#define AE_POLICY_SENSOR_FIELD_MAX 128
+/* A zone file may hold a country border (DEU: ~85,000 vertices, ~3 MB). */
+#define AE_POLICY_ZONE_FILE_MAX (64u * 1024 * 1024)
+
+struct ae_geo_zone;
+
+struct ae_policy_sensor {
+        char serial[AE_POLICY_SENSOR_FIELD_MAX];
+        char driver[AE_POLICY_SENSOR_FIELD_MAX]; /* "": any driver */
+};
+
+struct ae_policy_zone {
+        char name[AE_POLICY_NAME_MAX + 1];
+        struct ae_geo_zone *zone;
+};
+
+struct ae_policy_location {
+        bool present; /* the policy has a location section */
+        bool required;
+        unsigned max_age_s, max_future_s;
+        int min_mode;
+        double max_accuracy_m; /* 0: no bound */
+        double max_speed_mps;
+        bool share_coordinates;
+        size_t n_sensors; /* 0: any sensor */
+        struct ae_policy_sensor *sensors;
+        size_t n_zones;
+        struct ae_policy_zone *zones;
+};
+
 struct ae_policy {
         char trust_domain[AE_TRUST_DOMAIN_MAX + 1];
         struct {
@@ -60,6 +105,7 @@ struct ae_policy {
         TPML_PCR_SELECTION quote_pcrs;
         size_t n_golden;
         struct ae_policy_pcr_set *golden;
+        struct ae_policy_location location;
 };
 
 struct ae_policy_error {
@@ -80,6 +126,12 @@ void ae_policy_free(struct ae_policy *policy);
 AE_DEFINE_CLEANUP(struct ae_policy *, ae_policy_free)
 
 const char *ae_ek_trust_mode_name(enum ae_ek_trust_mode mode);
+
+/* Whether a location sensor (its serial and gpsd driver) is allowed: the
+ * policy lists none (any sensor) or one with this serial and, when it names
+ * one, this driver. */
+bool ae_policy_sensor_allowed(const struct ae_policy *policy, const char *serial,
+                              const char *driver);
 
 /* Whether the EK identity (sha256 of SPKI DER) is on the allowlist. */
 bool ae_policy_ek_allowed(const struct ae_policy *policy, const uint8_t ek_id[32]);

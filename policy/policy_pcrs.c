@@ -49,7 +49,7 @@ static int load_quote(struct json_check *c, json_t *quote, struct ae_policy *p)
         return 0;
 }
 
-static bool valid_name(const char *s)
+bool policy_name_valid(const char *s)
 {
         size_t n = strlen(s);
 
@@ -141,7 +141,7 @@ static int load_golden(struct json_check *c, json_t *golden, struct ae_policy *p
                 size_t saved = c->len;
 
                 json_check_key(c, name);
-                if (!valid_name(name))
+                if (!policy_name_valid(name))
                         return json_check_fail(c, "golden set names are 1..64 of "
                                                   "[A-Za-z0-9._-]");
                 strcpy(p->golden[i].name, name);

@@ -267,7 +267,8 @@ int ae_cli_attest(int argc, char **argv)
         if (r < 0)
                 return failed("response", r, ae_node_agent_last_error(agent));
 
-        r = ae_node_verify(v, pending, response, response_len, &prev, &res, &reason);
+        r = ae_node_verify(v, pending, response, response_len, &prev, time(NULL), &res,
+                           &reason);
         if (r < 0)
                 return failed("verify", r, NULL);
         if (reason != AE_ATTEST_OK)

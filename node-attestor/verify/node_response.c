@@ -72,8 +72,8 @@ static int build_result(const struct ae_node_verifier *v, const struct ae_node_p
 
 /* Everything after decoding; the first failing check is the reason. */
 static int check(struct ae_node_verifier *v, struct ae_node_pending *p, const AeResponseMsg *m,
-                 const struct ae_node_replay_state *prev, struct ae_node_result *ret_result,
-                 enum ae_attest_reason *ret_reason)
+                 const struct ae_node_replay_state *prev, time_t now,
+                 struct ae_node_result *ret_result, enum ae_attest_reason *ret_reason)
 {
         struct ae_pcr_values values;
         struct ae_quote_info info;
@@ -81,6 +81,8 @@ static int check(struct ae_node_verifier *v, struct ae_node_pending *p, const Ae
         const struct ae_policy_pcr_set *set;
         uint8_t extra[AE_QUALIFYING_DATA_LEN];
         enum ae_attest_reason reason;
+
+        (void)now; /* interim: the location checks (issue 4) use it */
 
         /* Only the TPM holding the EK could decrypt the secret, and it only
          * releases it for an object with the AK's name. */
@@ -126,8 +128,8 @@ static int check(struct ae_node_verifier *v, struct ae_node_pending *p, const Ae
 
 int ae_node_verify(struct ae_node_verifier *v, struct ae_node_pending *pending,
                    const uint8_t *response, size_t response_len,
-                   const struct ae_node_replay_state *prev, struct ae_node_result *ret_result,
-                   enum ae_attest_reason *ret_reason)
+                   const struct ae_node_replay_state *prev, time_t now,
+                   struct ae_node_result *ret_result, enum ae_attest_reason *ret_reason)
 {
         _cleanup_(ae_attest_response_freep) AeResponseMsg *m = NULL;
         int r;
@@ -149,5 +151,5 @@ int ae_node_verify(struct ae_node_verifier *v, struct ae_node_pending *pending,
                                                       : AE_ATTEST_MESSAGE_MALFORMED;
                 return 0;
         }
-        return check(v, pending, m, prev, ret_result, ret_reason);
+        return check(v, pending, m, prev, now, ret_result, ret_reason);
 }

@@ -65,10 +65,11 @@ AE_MUST_USE int ae_node_challenge(struct ae_node_verifier *v, const uint8_t *pay
 /* Step 2: check the agent's response to the pending challenge. A pending
  * challenge takes one answer: a second call reports AE_ATTEST_CHALLENGE_USED.
  * prev is the node's stored replay state (NULL or !known for a first
- * attestation). Returns 0 with *ret_reason; *ret_result only on OK. */
+ * attestation); now judges the location fix's freshness. Returns 0 with
+ * *ret_reason; *ret_result only on OK. */
 AE_MUST_USE int ae_node_verify(struct ae_node_verifier *v, struct ae_node_pending *pending,
                                const uint8_t *response, size_t response_len,
-                               const struct ae_node_replay_state *prev,
+                               const struct ae_node_replay_state *prev, time_t now,
                                struct ae_node_result *ret_result,
                                enum ae_attest_reason *ret_reason);
 

@@ -120,7 +120,8 @@ static double verify_rate(struct ae_node_verifier *v, const uint8_t *payload, si
                 if (node_challenge_with(v, payload, payload_len, time(NULL), secret, nonce, &c,
                                         &c_len, &pending, &reason) < 0 ||
                     reason != AE_ATTEST_OK ||
-                    ae_node_verify(v, pending, response, response_len, NULL, &res, &reason) < 0 ||
+                    ae_node_verify(v, pending, response, response_len, NULL, time(NULL), &res,
+                                   &reason) < 0 ||
                     reason != AE_ATTEST_OK) {
                         fprintf(stderr, "bench_attest: %s refused: %s\n", name,
                                 ae_attest_reason_str(reason));

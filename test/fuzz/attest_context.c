@@ -48,8 +48,8 @@ const struct attest_context *attest_context_get(void)
             node_challenge_with(ctx.verifier, ctx.payload, ctx.payload_len, time(NULL), secret,
                                 nonce, &challenge, &challenge_len, &pending, &reason) < 0 ||
             reason != AE_ATTEST_OK ||
-            ae_node_verify(ctx.verifier, pending, ctx.response, ctx.response_len, NULL, &res,
-                           &reason) < 0 ||
+            ae_node_verify(ctx.verifier, pending, ctx.response, ctx.response_len, NULL,
+                           time(NULL), &res, &reason) < 0 ||
             reason != AE_ATTEST_OK) {
                 fprintf(stderr, "attest_context: the recorded pair is not accepted (%s)\n",
                         ae_attest_reason_str(reason));

@@ -48,7 +48,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         struct ae_node_result res;
         enum ae_attest_reason reason;
 
-        if (ae_node_verify(c->verifier, pending, data, size, NULL, &res, &reason) == 0 &&
+        if (ae_node_verify(c->verifier, pending, data, size, NULL, time(NULL), &res, &reason) == 0 &&
             reason == AE_ATTEST_OK &&
             strncmp(res.spiffe_id, "spiffe://replay.test/spire/agent/aegis_tpm/", 43) != 0)
                 abort();

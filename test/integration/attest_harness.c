@@ -622,7 +622,8 @@ enum ae_attest_reason h_verify(struct h_server *s, struct ae_node_pending *p,
         memcpy(&res, &sentinel, sizeof(res));
         if (prev)
                 memcpy(&prev_copy, prev, sizeof(prev_copy));
-        r = ae_node_verify(s->v, p, response->data, response->len, prev, &res, &reason);
+        r = ae_node_verify(s->v, p, response->data, response->len, prev, time(NULL), &res,
+                           &reason);
         ck_assert_msg(r == 0, "ae_node_verify: %d", r);
         ck_assert_int_lt(reason, AE_ATTEST_REASON_COUNT);
         /* Field by field: the padding of a state the caller copied around

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "common/file.h" /* json_decrefp comes with jansson */
+#include "policy/geo_zone.h"
 #include "policy/json_check.h"
 #include "policy/policy_sections.h"
 
@@ -15,13 +16,18 @@ void ae_policy_free(struct ae_policy *policy)
                 return;
         free(policy->ek.allowlist);
         free(policy->golden);
+        for (size_t i = 0; i < policy->location.n_zones; i++)
+                ae_geo_zone_free(policy->location.zones[i].zone);
+        free(policy->location.zones);
+        free(policy->location.sensors);
         free(policy);
 }
 
 static int load_document(struct json_check *c, json_t *doc, const char *base_dir,
                          struct ae_policy *p)
 {
-        static const char *const keys[] = { "version", "trust_domain", "ek", "pcrs", NULL };
+        static const char *const keys[] = { "version", "trust_domain", "ek", "pcrs", "location",
+                                            NULL };
         const char *td;
         json_t *v;
 
@@ -47,6 +53,9 @@ static int load_document(struct json_check *c, json_t *doc, const char *base_dir
         GUARD(policy_load_ek(c, v, base_dir, p));
         GUARD(json_check_member(c, doc, "pcrs", JSON_OBJECT, true, &v));
         GUARD(policy_load_pcrs(c, v, p));
+        GUARD(json_check_member(c, doc, "location", JSON_OBJECT, false, &v));
+        if (v)
+                GUARD(policy_load_location(c, v, base_dir, p));
         return 0;
 }
 

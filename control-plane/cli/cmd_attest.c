@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +17,8 @@
 #include <jansson.h>
 
 #include "common/file.h"
+#include "node-attestor/gnss/gnss_claim.h"
+#include "node-attestor/gnss/gnss_fix.h"
 #include "node-attestor/tpm/node_agent.h"
 #include "node-attestor/tpm/tpm.h"
 #include "node-attestor/verify/node_verifier.h"
@@ -24,14 +27,20 @@
 #define EXIT_USAGE 2
 #define STATE_FILE_MAX 4096
 
-#define SYNOPSIS                                                               \
-        "usage: aegis attest --policy FILE [--tcti CONF] [--ek rsa|ecc] [--ak ecc|rsa]\n" \
-        "                    [--ak-handle HANDLE] [--state FILE] [--json]\n"
+#define SYNOPSIS                                                                    \
+        "usage: aegis attest --policy FILE [--tcti CONF] [--ek rsa|ecc] [--ak ecc|rsa]\n"      \
+        "                    [--ak-handle HANDLE] [--state FILE] [--json]\n"                   \
+        "                    [--gpsd HOST:PORT [--gpsd-device PATH] [--sensor-serial S]\n"     \
+        "                     [--gnss-timeout SECONDS]]\n"
 
 struct attest_opts {
         const char *policy, *state, *tcti;
         struct ae_node_agent_config agent;
         bool json;
+        /* GNSS: where the location claim comes from (none without --gpsd). */
+        char gpsd_host[AE_GNSS_HOST_MAX + 1];
+        struct ae_gnss_source gnss;
+        const char *sensor_serial;
 };
 
 static void usage(FILE *out)
@@ -48,9 +57,15 @@ static void usage(FILE *out)
                 "  --ek rsa|ecc       which EK and EK certificate to use (default rsa)\n"
                 "  --ak ecc|rsa       attestation key type (default ecc: P-256/ECDSA)\n"
                 "  --ak-handle H      keep the AK persistent at H (e.g. 0x81010002)\n"
-                "  --state FILE       replay state (TPM clock and counters) read before\n"
-                "                     and written after an accepted attestation\n"
+                "  --state FILE       replay state (TPM clock and counters, last fix) read\n"
+                "                     before and written after an accepted attestation\n"
                 "  --json             machine-readable output\n"
+                "  --gpsd HOST:PORT   read a GNSS fix from gpsd and bind it into the quote\n"
+                "                     as the location claim (Proof of Geofencing)\n"
+                "  --gpsd-device PATH only this gpsd device\n"
+                "  --sensor-serial S  the sensor's serial, as the policy's allowlist names it\n"
+                "  --gnss-timeout S   seconds to wait for a fix (default 10); without one\n"
+                "                     the node attests without a location claim\n"
                 "\n"
                 "Exit status: 0 accepted, 1 refused or failed, 2 usage error.\n",
                 AE_TPM_TCTI_DEFAULT);
@@ -69,6 +84,10 @@ static int parse_opts(int argc, char **argv, struct attest_opts *o)
                 { "ek", required_argument, NULL, 'e' },     { "ak", required_argument, NULL, 'a' },
                 { "ak-handle", required_argument, NULL, 'H' },
                 { "state", required_argument, NULL, 's' },  { "json", no_argument, NULL, 'j' },
+                { "gpsd", required_argument, NULL, 'g' },
+                { "gpsd-device", required_argument, NULL, 'D' },
+                { "sensor-serial", required_argument, NULL, 'S' },
+                { "gnss-timeout", required_argument, NULL, 'T' },
                 { "help", no_argument, NULL, 'h' },         { NULL, 0, NULL, 0 },
         };
         int c;
@@ -109,6 +128,34 @@ static int parse_opts(int argc, char **argv, struct attest_opts *o)
                         o->agent.ak_handle = (uint32_t)h;
                         break;
                 }
+                case 'g': {
+                        const char *colon = strrchr(optarg, ':');
+                        char *end;
+                        unsigned long port;
+
+                        if (!colon || colon == optarg ||
+                            (size_t)(colon - optarg) > AE_GNSS_HOST_MAX)
+                                return usage_error("--gpsd takes HOST:PORT");
+                        port = strtoul(colon + 1, &end, 10);
+                        if (*end || port == 0 || port > 65535)
+                                return usage_error("--gpsd takes HOST:PORT");
+                        memcpy(o->gpsd_host, optarg, (size_t)(colon - optarg));
+                        o->gpsd_host[colon - optarg] = '\0';
+                        o->gnss.host = o->gpsd_host;
+                        o->gnss.port = (uint16_t)port;
+                        break;
+                }
+                case 'D': o->gnss.device = optarg; break;
+                case 'S': o->sensor_serial = optarg; break;
+                case 'T': {
+                        char *end;
+                        double sec = strtod(optarg, &end);
+
+                        if (*end || !(sec > 0) || sec > AE_GNSS_TIMEOUT_MAX_MS / 1000.0)
+                                return usage_error("--gnss-timeout takes 0 < SECONDS <= 600");
+                        o->gnss.timeout_ms = (unsigned)(sec * 1000.0);
+                        break;
+                }
                 case 'h': usage(stdout); return -1;
                 default: return usage_error("unknown option");
                 }
@@ -120,8 +167,26 @@ static int parse_opts(int argc, char **argv, struct attest_opts *o)
         return 0;
 }
 
-/* The state file: {"clock":N,"reset_count":N,"restart_count":N}. Absent file:
- * first attestation. */
+/* The state file: {"clock":N,"reset_count":N,"restart_count":N} and, once
+ * the node had a usable fix, "fix":{"latitude":D,"longitude":D,"time_ms":N}.
+ * Absent file: first attestation. */
+static int fix_load(json_t *fix, struct ae_node_replay_state *ret)
+{
+        json_t *lat = json_object_get(fix, "latitude"), *lon = json_object_get(fix, "longitude"),
+               *t = json_object_get(fix, "time_ms");
+
+        if (!fix)
+                return 0;
+        ENSURE(json_is_number(lat) && json_is_number(lon) && json_is_integer(t), -EBADMSG);
+        ENSURE(fabs(json_number_value(lat)) <= 90 && fabs(json_number_value(lon)) <= 180,
+               -EBADMSG);
+        ret->has_fix = true;
+        ret->fix_latitude = json_number_value(lat);
+        ret->fix_longitude = json_number_value(lon);
+        ret->fix_time_ms = json_integer_value(t);
+        return 0;
+}
+
 static int state_load(const char *path, struct ae_node_replay_state *ret)
 {
         _cleanup_free_ uint8_t *text = NULL;
@@ -151,8 +216,9 @@ static int state_load(const char *path, struct ae_node_replay_state *ret)
         ret->clock = (uint64_t)json_integer_value(clock);
         ret->reset_count = (uint32_t)json_integer_value(reset);
         ret->restart_count = (uint32_t)json_integer_value(restart);
+        r = fix_load(json_object_get(j, "fix"), ret);
         json_decref(j);
-        return 0;
+        return r;
 }
 
 static int state_save(const char *path, const struct ae_node_replay_state *s)
@@ -164,9 +230,12 @@ static int state_save(const char *path, const struct ae_node_replay_state *s)
         ENSURE(n > 0 && (size_t)n < sizeof(tmp), -ENAMETOOLONG);
         f = fopen(tmp, "w");
         ENSURE(f, -errno);
-        fprintf(f, "{\"clock\":%" PRIu64 ",\"reset_count\":%" PRIu32 ",\"restart_count\":%" PRIu32
-                   "}\n",
+        fprintf(f, "{\"clock\":%" PRIu64 ",\"reset_count\":%" PRIu32 ",\"restart_count\":%" PRIu32,
                 s->clock, s->reset_count, s->restart_count);
+        if (s->has_fix)
+                fprintf(f, ",\"fix\":{\"latitude\":%.7f,\"longitude\":%.7f,\"time_ms\":%" PRId64 "}",
+                        s->fix_latitude, s->fix_longitude, s->fix_time_ms);
+        fputs("}\n", f);
         ENSURE(fclose(f) == 0, -errno);
         ENSURE(rename(tmp, path) == 0, -errno); /* whole or not at all */
         return 0;
@@ -175,25 +244,42 @@ static int state_save(const char *path, const struct ae_node_replay_state *s)
 static void print_result(const struct attest_opts *o, const struct ae_node_result *res)
 {
         if (o->json) {
-                json_t *sel = json_array();
+                json_t *sel = json_array(), *zones = json_array(), *j;
 
                 for (size_t i = 0; i < res->n_selectors; i++)
                         json_array_append_new(sel, json_string(res->selectors[i]));
-                json_t *j = json_pack("{s:b,s:s,s:s,s:o,s:s,s:{s:I,s:i,s:i}}", "accepted", 1,
-                                      "spiffe_id", res->spiffe_id, "attestor",
-                                      AE_NODE_ATTESTOR_TYPE, "selectors", sel, "pcr_policy",
-                                      res->pcr_policy, "tpm_clock", "clock",
-                                      (json_int_t)res->state.clock, "reset_count",
-                                      (int)res->state.reset_count, "restart_count",
-                                      (int)res->state.restart_count);
+                for (size_t i = 0; i < res->n_zones; i++)
+                        json_array_append_new(zones, json_string(res->zones[i]));
+                j = json_pack("{s:b,s:s,s:s,s:o,s:s,s:s,s:o,s:{s:I,s:i,s:i}}", "accepted", 1,
+                              "spiffe_id", res->spiffe_id, "attestor", AE_NODE_ATTESTOR_TYPE,
+                              "selectors", sel, "pcr_policy", res->pcr_policy, "level",
+                              ae_attest_level_name(res->level), "zones", zones, "tpm_clock",
+                              "clock", (json_int_t)res->state.clock, "reset_count",
+                              (int)res->state.reset_count, "restart_count",
+                              (int)res->state.restart_count);
+                if (res->level == AE_LEVEL_POR && res->por_reason != AE_ATTEST_OK)
+                        json_object_set_new(j, "por_reason",
+                                            json_string(ae_attest_reason_id(res->por_reason)));
+                if (res->has_coordinates)
+                        json_object_set_new(j, "location",
+                                            json_pack("{s:f,s:f}", "latitude", res->latitude,
+                                                      "longitude", res->longitude));
                 json_dumpf(j, stdout, JSON_COMPACT);
                 putchar('\n');
                 json_decref(j);
                 return;
         }
         printf("accepted: %s\n", res->spiffe_id);
+        printf("  level     %s", res->level == AE_LEVEL_POG ? "PoG (Proof of Geofencing)"
+                                                           : "PoR (Proof of Residency)");
+        if (res->level == AE_LEVEL_POR && res->por_reason != AE_ATTEST_OK)
+                printf(", not PoG: %s (%s)", ae_attest_reason_str(res->por_reason),
+                       ae_attest_reason_id(res->por_reason));
+        putchar('\n');
         for (size_t i = 0; i < res->n_selectors; i++)
                 printf("  selector  %s:%s\n", AE_NODE_ATTESTOR_TYPE, res->selectors[i]);
+        if (res->has_coordinates)
+                printf("  location  %.7f, %.7f\n", res->latitude, res->longitude);
         printf("  tpm clock %" PRIu64 " ms, resetCount %" PRIu32 ", restartCount %" PRIu32 "\n",
                res->state.clock, res->state.reset_count, res->state.restart_count);
 }
@@ -216,6 +302,33 @@ static int failed(const char *what, int r, const char *detail)
         return 1;
 }
 
+/* The location claim and sensor identity from gpsd. Without a usable fix the
+ * node attests without one (the policy decides what that means), so this
+ * only reports why. */
+static void read_claim(const struct attest_opts *o, uint8_t *claim, size_t *claim_len,
+                       uint8_t *sensor, size_t *sensor_len)
+{
+        /* Any fix: the verifier, not the agent, judges its quality. */
+        const struct ae_gnss_quality any = { .min_mode = 2 };
+        struct ae_location_claim c;
+        struct ae_gnss_fix fix;
+        int r = ae_gnss_read_fix(&o->gnss, &any, &fix);
+
+        if (r == 0)
+                r = ae_gnss_claim_from_fix(&fix, o->sensor_serial, &c);
+        if (r == 0)
+                r = ae_location_claim_encode(&c, claim, AE_ATTEST_LOCATION_CLAIM_MAX, claim_len);
+        if (r == 0)
+                r = ae_sensor_id_encode(&c.sensor, sensor, AE_ATTEST_LOCATION_SENSOR_MAX,
+                                        sensor_len);
+        if (r < 0) {
+                *claim_len = *sensor_len = 0;
+                fprintf(stderr, "aegis attest: no location claim: gpsd %s:%u: %s\n",
+                        o->gnss.host, o->gnss.port,
+                        r == -ETIMEDOUT ? "no fix within the timeout" : strerror(-r));
+        }
+}
+
 int ae_cli_attest(int argc, char **argv)
 {
         _cleanup_(ae_policy_freep) struct ae_policy *policy = NULL;
@@ -224,6 +337,8 @@ int ae_cli_attest(int argc, char **argv)
         _cleanup_(ae_node_pending_freep) struct ae_node_pending *pending = NULL;
         _cleanup_free_ uint8_t *payload = NULL, *challenge = NULL, *response = NULL;
         size_t payload_len, challenge_len, response_len;
+        uint8_t claim[AE_ATTEST_LOCATION_CLAIM_MAX], sensor[AE_ATTEST_LOCATION_SENSOR_MAX];
+        size_t claim_len = 0, sensor_len = 0;
         struct ae_node_replay_state prev;
         struct ae_node_result res;
         struct ae_policy_error perr;
@@ -248,10 +363,13 @@ int ae_cli_attest(int argc, char **argv)
         if (r < 0)
                 return failed("state file", r, o.state);
 
+        if (o.gnss.host)
+                read_claim(&o, claim, &claim_len, sensor, &sensor_len);
+
         r = ae_node_agent_open(&o.agent, &agent);
         if (r < 0)
                 return failed("TPM", r, ae_node_agent_last_error(agent));
-        r = ae_node_agent_payload(agent, NULL, 0, &payload, &payload_len);
+        r = ae_node_agent_payload(agent, sensor, sensor_len, &payload, &payload_len);
         if (r < 0)
                 return failed("payload", r, ae_node_agent_last_error(agent));
 
@@ -262,7 +380,7 @@ int ae_cli_attest(int argc, char **argv)
         if (reason != AE_ATTEST_OK)
                 return refused(&o, "payload", reason);
 
-        r = ae_node_agent_respond(agent, challenge, challenge_len, NULL, 0, &response,
+        r = ae_node_agent_respond(agent, challenge, challenge_len, claim, claim_len, &response,
                                   &response_len);
         if (r < 0)
                 return failed("response", r, ae_node_agent_last_error(agent));

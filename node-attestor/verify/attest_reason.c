@@ -37,7 +37,16 @@ static const struct {
         [AE_ATTEST_RESET_COUNT_BACKWARDS] = { "reset_count_backwards", "TPM resetCount went backwards" },
         [AE_ATTEST_RESTART_COUNT_BACKWARDS] = { "restart_count_backwards", "TPM restartCount went backwards" },
         [AE_ATTEST_CLOCK_NOT_ADVANCED] = { "clock_not_advanced", "TPM clock did not advance since the last attestation" },
-        [AE_ATTEST_LOCATION_MISSING] = { "location_missing", "location claim required but missing" },
+        [AE_ATTEST_LOCATION_MISSING] = { "location_missing", "no location claim (no usable fix)" },
+        [AE_ATTEST_LOCATION_SENSOR_UNKNOWN] = { "location_sensor_unknown", "location sensor not on the allowlist" },
+        [AE_ATTEST_LOCATION_STALE] = { "location_stale", "location fix too old" },
+        [AE_ATTEST_LOCATION_IN_FUTURE] = { "location_in_future", "location fix time ahead of the server's clock" },
+        [AE_ATTEST_LOCATION_MODE] = { "location_mode", "location fix below the required mode (2D/3D)" },
+        [AE_ATTEST_LOCATION_ACCURACY] = { "location_accuracy", "location fix accuracy worse than allowed or unknown" },
+        [AE_ATTEST_LOCATION_OUTSIDE_ZONES] = { "location_outside_zones", "location outside every geofence zone" },
+        [AE_ATTEST_LOCATION_MALFORMED] = { "location_malformed", "location claim or sensor identity malformed" },
+        [AE_ATTEST_LOCATION_SENSOR_MISMATCH] = { "location_sensor_mismatch", "location claim's sensor differs from the payload's" },
+        [AE_ATTEST_LOCATION_IMPLAUSIBLE] = { "location_implausible", "location implausible: moved faster than allowed since the last fix" },
 };
 
 const char *ae_attest_reason_str(enum ae_attest_reason reason)

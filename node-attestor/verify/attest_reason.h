@@ -43,8 +43,19 @@ enum ae_attest_reason {
         AE_ATTEST_RESET_COUNT_BACKWARDS,
         AE_ATTEST_RESTART_COUNT_BACKWARDS,
         AE_ATTEST_CLOCK_NOT_ADVANCED,
-        /* location */
+        /* location: these make a node PoR instead of PoG, or refuse it where
+         * the policy requires PoG ... */
         AE_ATTEST_LOCATION_MISSING,
+        AE_ATTEST_LOCATION_SENSOR_UNKNOWN,
+        AE_ATTEST_LOCATION_STALE,
+        AE_ATTEST_LOCATION_IN_FUTURE,
+        AE_ATTEST_LOCATION_MODE,
+        AE_ATTEST_LOCATION_ACCURACY,
+        AE_ATTEST_LOCATION_OUTSIDE_ZONES,
+        /* ... and these refuse it outright: the evidence is broken or lies */
+        AE_ATTEST_LOCATION_MALFORMED,
+        AE_ATTEST_LOCATION_SENSOR_MISMATCH,
+        AE_ATTEST_LOCATION_IMPLAUSIBLE,
         AE_ATTEST_REASON_COUNT
 };
 

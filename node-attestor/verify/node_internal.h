@@ -45,6 +45,8 @@ struct ae_node_pending {
         uint8_t nonce[AE_ATTEST_NONCE_LEN];
         TPML_PCR_SELECTION selection;
         bool location_required;
+        uint8_t *sensor; /* the payload's location_sensor, or NULL */
+        size_t sensor_len;
         uint8_t *location_claim; /* the accepted response's, for the result */
         size_t location_claim_len;
 };

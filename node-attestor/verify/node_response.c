@@ -42,9 +42,30 @@ static int add_selector(struct ae_node_result *res, const char *kind, const char
         return 0;
 }
 
-static int build_result(const struct ae_node_verifier *v, const struct ae_node_pending *p,
-                        const char *pcr_policy, const struct ae_node_replay_state *state,
+static int add_location(const struct ae_node_verifier *v, const struct ae_location_outcome *loc,
                         struct ae_node_result *res)
+{
+        res->level = loc->level;
+        res->por_reason = loc->por_reason;
+        GUARD(add_selector(res, "level", ae_attest_level_name(loc->level)));
+        for (size_t i = 0; i < loc->n_zones; i++) {
+                GUARD(add_selector(res, "geo_zone", loc->zones[i]));
+                snprintf(res->zones[i], sizeof(res->zones[i]), "%s", loc->zones[i]);
+        }
+        res->n_zones = loc->n_zones;
+        /* Coordinates are personal data on a vehicle or a phone: they leave
+         * the verifier only where the policy says so. */
+        if (loc->has_fix && v->policy->location.share_coordinates) {
+                res->has_coordinates = true;
+                res->latitude = loc->claim.latitude;
+                res->longitude = loc->claim.longitude;
+        }
+        return 0;
+}
+
+static int build_result(const struct ae_node_verifier *v, const struct ae_node_pending *p,
+                        const char *pcr_policy, const struct ae_location_outcome *loc,
+                        const struct ae_node_replay_state *state, struct ae_node_result *res)
 {
         char hex[AE_HEX_SIZE(32)];
         int n;
@@ -64,6 +85,7 @@ static int build_result(const struct ae_node_verifier *v, const struct ae_node_p
                 GUARD(add_selector(res, "tpm_manufacturer", p->id.manufacturer));
         GUARD(add_selector(res, "pcr_policy", pcr_policy));
         snprintf(res->pcr_policy, sizeof(res->pcr_policy), "%s", pcr_policy);
+        GUARD(add_location(v, loc, res));
         res->state = *state;
         res->location_claim = p->location_claim;
         res->location_claim_len = p->location_claim_len;
@@ -78,11 +100,10 @@ static int check(struct ae_node_verifier *v, struct ae_node_pending *p, const Ae
         struct ae_pcr_values values;
         struct ae_quote_info info;
         struct ae_node_replay_state next;
+        struct ae_location_outcome loc;
         const struct ae_policy_pcr_set *set;
         uint8_t extra[AE_QUALIFYING_DATA_LEN];
         enum ae_attest_reason reason;
-
-        (void)now; /* interim: the location checks (issue 4) use it */
 
         /* Only the TPM holding the EK could decrypt the secret, and it only
          * releases it for an object with the AK's name. */
@@ -115,13 +136,19 @@ static int check(struct ae_node_verifier *v, struct ae_node_pending *p, const Ae
                 *ret_reason = AE_ATTEST_PCR_POLICY_NO_MATCH;
                 return 0;
         }
+        GUARD(ae_location_check(v->policy, p->sensor, p->sensor_len, m->location_claim.data,
+                                m->location_claim.len, now, prev, &next, &loc, &reason));
+        if (reason != AE_ATTEST_OK) {
+                *ret_reason = reason;
+                return 0;
+        }
         if (m->location_claim.len) {
                 p->location_claim = malloc(m->location_claim.len);
                 ENSURE_ALLOC(p->location_claim);
                 memcpy(p->location_claim, m->location_claim.data, m->location_claim.len);
                 p->location_claim_len = m->location_claim.len;
         }
-        GUARD(build_result(v, p, set->name, &next, ret_result));
+        GUARD(build_result(v, p, set->name, &loc, &next, ret_result));
         *ret_reason = AE_ATTEST_OK;
         return 0;
 }

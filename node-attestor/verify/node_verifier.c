@@ -47,6 +47,7 @@ void ae_node_pending_free(struct ae_node_pending *p)
         if (!p)
                 return;
         node_identity_clear(&p->id);
+        free(p->sensor);
         free(p->location_claim);
         ae_wipe(p, sizeof(*p)); /* the credential secret and nonce */
         free(p);
@@ -134,6 +135,14 @@ int node_challenge_with(struct ae_node_verifier *v, const uint8_t *payload, size
                 *ret_reason = reason;
                 return 0;
         }
+        /* The sensor is checked against the claim the quote covers (step 2). */
+        if (m->location_sensor.len) {
+                p->sensor = malloc(m->location_sensor.len);
+                ENSURE_ALLOC(p->sensor);
+                memcpy(p->sensor, m->location_sensor.data, m->location_sensor.len);
+                p->sensor_len = m->location_sensor.len;
+        }
+        p->location_required = v->policy->location.required;
         GUARD(make_challenge(v, p, ret_challenge, ret_challenge_len));
         *ret_pending = TAKE_PTR(p);
         *ret_reason = AE_ATTEST_OK;

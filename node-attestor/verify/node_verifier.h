@@ -17,13 +17,14 @@
 #include "common/guard.h"
 #include "common/spiffe_id.h"
 #include "node-attestor/verify/attest_reason.h"
+#include "node-attestor/verify/location_check.h"
 #include "node-attestor/verify/replay.h"
 
 struct ae_policy;
 struct ae_node_verifier;
 struct ae_node_pending;
 
-#define AE_NODE_SELECTORS_MAX 8
+#define AE_NODE_SELECTORS_MAX (8 + AE_LOCATION_ZONES_MAX)
 #define AE_NODE_SELECTOR_MAX 128
 /* SPIRE's attestor type for Aegis' TPM node attestation. */
 #define AE_NODE_ATTESTOR_TYPE "aegis_tpm"
@@ -33,10 +34,18 @@ struct ae_node_result {
         uint8_t ek_id[32]; /* sha256 of the EK SubjectPublicKeyInfo DER */
         /* SPIRE-form selector values of type AE_NODE_ATTESTOR_TYPE:
          * ek_hash:<hex>, ek_ca:<hex> (when a manufacturer CA vouched),
-         * tpm_manufacturer:<id> (from the EK certificate), pcr_policy:<name> */
+         * tpm_manufacturer:<id> (from the EK certificate), pcr_policy:<name>,
+         * level:por|pog, geo_zone:<name> for each zone the fix lies in */
         size_t n_selectors;
         char selectors[AE_NODE_SELECTORS_MAX][AE_NODE_SELECTOR_MAX];
         char pcr_policy[65];
+        enum ae_attest_level level;
+        enum ae_attest_reason por_reason; /* why PoR and not PoG; OK for PoG */
+        size_t n_zones;
+        char zones[AE_LOCATION_ZONES_MAX][65];
+        /* The fix's coordinates, only where the policy shares them. */
+        bool has_coordinates;
+        double latitude, longitude;
         struct ae_node_replay_state state; /* store this for the next attestation */
         /* The location claim the quote covers (empty without one); points into
          * the pending state, valid until it is freed. */

@@ -16,6 +16,10 @@ struct ae_node_replay_state {
         uint64_t clock;
         uint32_t reset_count;
         uint32_t restart_count;
+        /* The node's last usable location fix, for plausibility (PoG). */
+        bool has_fix;
+        double fix_latitude, fix_longitude;
+        int64_t fix_time_ms;
 };
 
 /* A quote's clock info must move forward: resetCount never decreases; with

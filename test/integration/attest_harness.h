@@ -210,6 +210,8 @@ TPMS_CLOCK_INFO h_quote_clock(const struct h_buf *response);
 /* "kind:value" into buf, which it returns. */
 const char *h_selector(char *buf, size_t size, const char *kind, const char *value);
 /* The result's selectors are exactly want[0..n), in that order. */
+/* res's selectors are want[0..n) followed by "level:por" (the harness'
+ * policies have no location section). */
 void h_assert_selectors(const struct ae_node_result *res, const char *const want[], size_t n);
 /* The result names the agent spiffe://H_TRUST_DOMAIN/spire/agent/aegis_tpm/
  * <hex ek_id>. */

@@ -12,3 +12,5 @@ target_link_libraries(attest_geo PRIVATE aegis_tpm aegis_gnss aegis_node_verify 
                       aegis_test_support m)
 aegis_fixture_test(attest_geo FIXTURES swtpm_smoke gpsd_smoke
                    COMMAND $<TARGET_FILE:attest_geo> LABELS "gnss;tpm;integration")
+aegis_fixture_test(attest_geo_border FIXTURES swtpm_smoke gpsd_smoke
+                   COMMAND $<TARGET_FILE:attest_geo> border LABELS "gnss;tpm;integration")

@@ -5,6 +5,10 @@ aegis_unit_test(test_geo_zone
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_geo_zone.c
   LIBS aegis_policy m
   LABELS gnss)
+aegis_unit_test(test_geo_reject
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_geo_reject.c
+  LIBS aegis_policy m
+  LABELS gnss)
 aegis_unit_test(test_geo_borders
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_geo_borders.c
   LIBS aegis_policy m

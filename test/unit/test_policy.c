@@ -1,5 +1,7 @@
 #include "policy/policy.h"
 
+#include "policy/geo_zone.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -157,6 +159,100 @@ START_TEST(rejections_name_the_path)
 }
 END_TEST
 
+#define BASE                                                                             \
+        "{\"version\":1,\"trust_domain\":\"td\",\"ek\":{\"trust\":\"ca\",\"ca_bundle\":\"x\"}," \
+        "\"pcrs\":{\"quote\":{\"sha256\":[0]},\"golden\":{\"g\":{\"sha256\":{\"0\":\"" Z64   \
+        "\"}}}},\"location\":"
+#define CIRCLE "{\"circle\":{\"center\":[13.405,52.52],\"radius_m\":5000}}"
+#define SQUARE                                                                           \
+        "{\"type\":\"Polygon\",\"coordinates\":[[[13,52],[14,52],[14,53],[13,53],[13,52]]]}"
+
+START_TEST(location_section)
+{
+        static const char doc[] = BASE "{\"required\":true,\"max_age_s\":30,\"min_mode\":2,"
+                                       "\"max_accuracy_m\":25.5,\"max_speed_mps\":90,"
+                                       "\"share_coordinates\":true,"
+                                       "\"sensors\":[{\"serial\":\"F9P-1\",\"driver\":\"u-blox\"},"
+                                       "{\"serial\":\"any-driver\"}],"
+                                       "\"zones\":{\"berlin\":" CIRCLE ",\"square\":" SQUARE "}}}";
+        static const char no_location[] = BASE "{\"zones\":{\"z\":" CIRCLE "}}}";
+        _cleanup_(ae_policy_freep) struct ae_policy *p = NULL, *q = NULL;
+        struct ae_policy_error err = { "", "" };
+
+        ck_assert_msg(ae_policy_load_json(doc, strlen(doc), NULL, &p, &err) == 0, "%s: %s",
+                      err.path, err.message);
+        ck_assert(p->location.present && p->location.required && p->location.share_coordinates);
+        ck_assert_uint_eq(p->location.max_age_s, 30);
+        ck_assert_uint_eq(p->location.max_future_s, 5); /* default */
+        ck_assert_int_eq(p->location.min_mode, 2);
+        ck_assert(p->location.max_accuracy_m == 25.5 && p->location.max_speed_mps == 90);
+        ck_assert_uint_eq(p->location.n_zones, 2);
+        ck_assert_str_eq(p->location.zones[1].name, "square");
+        ck_assert(ae_geo_zone_contains(p->location.zones[0].zone, 52.52, 13.405));
+        ck_assert(ae_geo_zone_contains(p->location.zones[1].zone, 52.5, 13.5));
+        ck_assert(!ae_geo_zone_contains(p->location.zones[1].zone, 48.85, 2.35));
+        ck_assert(ae_policy_sensor_allowed(p, "F9P-1", "u-blox"));
+        ck_assert(!ae_policy_sensor_allowed(p, "F9P-1", "NMEA0183"));
+        ck_assert(ae_policy_sensor_allowed(p, "any-driver", "NMEA0183"));
+        ck_assert(!ae_policy_sensor_allowed(p, "F9P-2", "u-blox"));
+
+        ck_assert_int_eq(ae_policy_load_json(no_location, strlen(no_location), NULL, &q, &err), 0);
+        ck_assert(!q->location.required && q->location.min_mode == 3 &&
+                  q->location.max_age_s == 60 && q->location.max_accuracy_m == 0);
+        ck_assert(ae_policy_sensor_allowed(q, "whatever", "")); /* no allowlist: any */
+}
+END_TEST
+
+static const struct {
+        const char *location, *path, *message;
+} bad_location[] = {
+        { "{}", "$.location.zones", "required" },
+        { "{\"zones\":{}}", "$.location.zones", "at least one zone is required" },
+        { "{\"zones\":{\"a b\":" CIRCLE "}}", "$.location.zones[\"a b\"]", "zone names" },
+        { "{\"max_age_s\":0,\"zones\":{\"z\":" CIRCLE "}}", "$.location.max_age_s",
+          "expected 1..86400" },
+        { "{\"min_mode\":4,\"zones\":{\"z\":" CIRCLE "}}", "$.location.min_mode",
+          "expected 2..3" },
+        { "{\"max_speed_mps\":\"fast\",\"zones\":{\"z\":" CIRCLE "}}",
+          "$.location.max_speed_mps", "expected a number" },
+        { "{\"required\":1,\"zones\":{\"z\":" CIRCLE "}}", "$.location.required",
+          "expected a boolean" },
+        { "{\"sensors\":[],\"zones\":{\"z\":" CIRCLE "}}", "$.location.sensors",
+          "empty: leave \"sensors\" out" },
+        { "{\"sensors\":[{\"driver\":\"x\"}],\"zones\":{\"z\":" CIRCLE "}}",
+          "$.location.sensors[0].serial", "required" },
+        { "{\"sensors\":[{\"serial\":\"s\",\"model\":\"x\"}],\"zones\":{\"z\":" CIRCLE "}}",
+          "$.location.sensors[0].model", "unknown key" },
+        { "{\"radius\":1,\"zones\":{\"z\":" CIRCLE "}}", "$.location.radius", "unknown key" },
+        { "{\"zones\":{\"z\":{\"file\":\"/nonexistent/zone.geojson\"}}}", "$.location.zones.z.file",
+          "cannot read /nonexistent/zone.geojson" },
+        { "{\"zones\":{\"z\":{\"file\":\"a\",\"circle\":1}}}", "$.location.zones.z.circle",
+          "unknown key" },
+        /* The geometry's own errors keep their place in the document. */
+        { "{\"zones\":{\"z\":{\"circle\":{\"center\":[13.4,52.5],\"radius_m\":-1}}}}",
+          "$.location.zones.z.circle.radius_m", "" },
+        { "{\"zones\":{\"z\":{\"type\":\"Polygon\",\"coordinates\":[[[13,52],[14,52],[13,52]]]}}}",
+          "$.location.zones.z.coordinates[0]", "" },
+};
+
+START_TEST(location_rejections)
+{
+        _cleanup_(ae_policy_freep) struct ae_policy *p = NULL;
+        struct ae_policy_error err;
+        char doc[2048];
+
+        snprintf(doc, sizeof(doc), BASE "%s}", bad_location[_i].location);
+        memset(&err, 0, sizeof(err));
+        ck_assert_int_eq(ae_policy_load_json(doc, strlen(doc), NULL, &p, &err), -EINVAL);
+        ck_assert_ptr_null(p);
+        ck_assert_msg(strcmp(err.path, bad_location[_i].path) == 0, "case %d: path %s, want %s",
+                      _i, err.path, bad_location[_i].path);
+        ck_assert_msg(strstr(err.message, bad_location[_i].message) && err.message[0],
+                      "case %d: message '%s' lacks '%s'", _i, err.message,
+                      bad_location[_i].message);
+}
+END_TEST
+
 START_TEST(file_loading)
 {
         char dir[] = "/tmp/aegis-policy-XXXXXX", path[256];
@@ -188,6 +284,9 @@ int main(void)
         tcase_add_test(tc, loads_a_good_policy);
         tcase_add_test(tc, absolute_bundle_and_modes);
         tcase_add_loop_test(tc, rejections_name_the_path, 0, (int)(sizeof(bad) / sizeof(bad[0])));
+        tcase_add_test(tc, location_section);
+        tcase_add_loop_test(tc, location_rejections, 0,
+                            (int)(sizeof(bad_location) / sizeof(bad_location[0])));
         tcase_add_test(tc, file_loading);
         suite_add_tcase(s, tc);
         return ae_check_run(s);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "node-attestor/pcrs.h"
+#include "policy/geo_zone.h"
 #include "policy/policy.h"
 
 #define USAGE "usage: aegis policy check FILE\n"
@@ -41,5 +42,29 @@ int ae_cli_policy(int argc, char **argv)
         for (size_t i = 0; i < p->n_golden; i++)
                 printf(" %s (%zu PCRs)", p->golden[i].name, p->golden[i].values.count);
         putchar('\n');
+        if (!p->location.present) {
+                printf("  location       none (every node PoR)\n");
+                return 0;
+        }
+        printf("  location       PoG %s; fix at most %u s old, mode %dD",
+               p->location.required ? "required" : "optional", p->location.max_age_s,
+               p->location.min_mode);
+        if (p->location.max_accuracy_m > 0)
+                printf(", accuracy <= %.1f m", p->location.max_accuracy_m);
+        printf(", speed <= %.0f m/s\n", p->location.max_speed_mps);
+        printf("  sensors        %s", p->location.n_sensors ? "" : "any");
+        for (size_t i = 0; i < p->location.n_sensors; i++)
+                printf("%s%s", i ? ", " : "", p->location.sensors[i].serial);
+        printf("\n  zones         ");
+        for (size_t i = 0; i < p->location.n_zones; i++) {
+                size_t v = ae_geo_zone_vertices(p->location.zones[i].zone);
+
+                if (v)
+                        printf(" %s (%zu vertices)", p->location.zones[i].name, v);
+                else
+                        printf(" %s (circle)", p->location.zones[i].name);
+        }
+        printf("\n  coordinates    %s\n",
+               p->location.share_coordinates ? "shared in results" : "kept by the verifier");
         return 0;
 }

@@ -33,13 +33,14 @@ function(aegis_swtpm_fixture name)
     FIXTURES_CLEANUP swtpm_${name} LABELS fixture)
 endfunction()
 
-# aegis_gpsd_fixture(<name>): one gpsd (fed by gpsfake) per NMEA scenario.
+# aegis_gpsd_fixture(<name> [--captures DIR]): one gpsd (fed by gpsfake) per
+# NMEA scenario, and per real receiver recording in DIR when given.
 # Tests require fixture "gpsd_<name>".
 function(aegis_gpsd_fixture name)
   set(dir "${AEGIS_FIXTURE_ROOT}/gpsd_${name}")
   add_test(NAME fixture.gpsd_${name}.start
            COMMAND ${AEGIS_FIXTURE_SCRIPTS}/gpsd-fixture start ${dir}
-                   $<TARGET_FILE:ae-nmea-scenario>)
+                   $<TARGET_FILE:ae-nmea-scenario> ${ARGN})
   add_test(NAME fixture.gpsd_${name}.stop
            COMMAND ${AEGIS_FIXTURE_SCRIPTS}/gpsd-fixture stop ${dir})
   set_tests_properties(fixture.gpsd_${name}.start PROPERTIES

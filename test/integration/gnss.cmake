@@ -14,3 +14,11 @@ aegis_fixture_test(attest_geo FIXTURES swtpm_smoke gpsd_smoke
                    COMMAND $<TARGET_FILE:attest_geo> LABELS "gnss;tpm;integration")
 aegis_fixture_test(attest_geo_border FIXTURES swtpm_smoke gpsd_smoke
                    COMMAND $<TARGET_FILE:attest_geo> border LABELS "gnss;tpm;integration")
+
+# Real receivers' recordings (../shared/gnss) through gpsfake and gpsd.
+add_executable(real_receivers ${CMAKE_CURRENT_LIST_DIR}/real_receivers.c)
+aegis_harden(real_receivers)
+target_link_libraries(real_receivers PRIVATE aegis_gnss aegis_node_verify aegis_policy
+                      aegis_test_support PkgConfig::JANSSON m)
+aegis_fixture_test(real_receivers FIXTURES gpsd_real COMMAND $<TARGET_FILE:real_receivers>
+                   LABELS "gnss;integration")

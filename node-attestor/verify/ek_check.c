@@ -34,8 +34,9 @@ static enum ae_attest_reason from_ek_reason(enum ae_ek_reason r)
 static bool ek_shaped(const TPM2B_PUBLIC *ek)
 {
         /* MakeCredential's own rules (scheme NULL, AES-128/256-CFB, ...) too:
-         * an EK it would refuse is refused here, as a reason. */
-        if (ae_make_credential_check_ek(ek) < 0)
+         * an EK it would refuse is refused here, as a reason. (Its key was
+         * built and checked by ae_tpm_public_parse_key already.) */
+        if (ae_make_credential_check_ek_shape(ek) < 0)
                 return false;
         TPMA_OBJECT need = TPMA_OBJECT_FIXEDTPM | TPMA_OBJECT_FIXEDPARENT |
                            TPMA_OBJECT_SENSITIVEDATAORIGIN | TPMA_OBJECT_RESTRICTED |

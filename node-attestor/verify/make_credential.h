@@ -24,6 +24,12 @@
  * refuse an EK with a reason before it builds a challenge. */
 AE_MUST_USE int ae_make_credential_check_ek(const TPM2B_PUBLIC *ek);
 
+/* As ae_make_credential_check_ek for a public area whose key is already
+ * known to build (from ae_tpm_public_parse_key): the attributes and
+ * parameters only. -EKEYREJECTED for a key that is not such a decryption
+ * key. */
+AE_MUST_USE int ae_make_credential_check_ek_shape(const TPM2B_PUBLIC *ek);
+
 /* Encrypt secret[0..secret_len) for the TPM holding ek, bound to ak_name.
  *
  * ek: a public area as from ae_tpm_public_parse, of a restricted decryption

@@ -1,0 +1,536 @@
+#include "svid-issuer/claims.h"
+
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "common/cleanup.h" /* _cleanup_; json_decrefp comes with jansson */
+#include "common/log_escape.h"
+#include "common/spiffe_id.h"
+
+/* Inclusive bounds, so a value the writer rounds up to a bound (89.99999999
+ * -> "90.0000000") still reads back: what decodes always re-encodes. */
+#define LAT_MAX 90.0
+#define LON_MAX 180.0
+#define ACCURACY_MAX 1e6
+
+/* Validation helpers return a reason, AE_SVID_OK when the rule holds. */
+#define CHECK(expr)                                                            \
+        do {                                                                   \
+                enum ae_svid_reason ae_check_r_ = (expr);                      \
+                if (ae_check_r_ != AE_SVID_OK)                                 \
+                        return ae_check_r_;                                    \
+        } while (0)
+
+const char *ae_claims_level_name(enum ae_claims_level level)
+{
+        switch (level) {
+        case AE_CLAIMS_POR:
+                return "por";
+        case AE_CLAIMS_POG:
+                return "pog";
+        }
+        return NULL;
+}
+
+/* Printable ASCII except '"' and '\\': such strings need no JSON escaping,
+ * so the writer copies them verbatim. */
+static bool printable(const char *s, size_t cap, size_t max)
+{
+        size_t n = strnlen(s, cap);
+
+        if (n == cap || n == 0 || n > max)
+                return false;
+        for (size_t i = 0; i < n; i++)
+                if (s[i] < 0x20 || s[i] > 0x7e || s[i] == '"' || s[i] == '\\')
+                        return false;
+        return true;
+}
+
+/* Policy names (golden sets, zones) as policy.h spells them. */
+static bool name_valid(const char *s, size_t cap)
+{
+        size_t n = strnlen(s, cap);
+
+        if (n == cap || n == 0 || n > AE_CLAIMS_NAME_MAX)
+                return false;
+        for (size_t i = 0; i < n; i++) {
+                char c = s[i];
+
+                if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                      c == '.' || c == '-' || c == '_'))
+                        return false;
+        }
+        return true;
+}
+
+/* Length of a lowercase hex string, or 0 when s is not one. */
+static size_t hex_len(const char *s, size_t cap)
+{
+        size_t n = strnlen(s, cap);
+
+        if (n == cap)
+                return 0;
+        for (size_t i = 0; i < n; i++)
+                if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+                        return 0;
+        return n;
+}
+
+static enum ae_svid_reason hex_exact(const char *s, size_t cap, size_t len)
+{
+        return hex_len(s, cap) == len ? AE_SVID_OK : AE_SVID_CLAIMS_HEX;
+}
+
+static enum ae_svid_reason check_workload(const struct ae_claims *c)
+{
+        const char *id = c->workload.workload_id;
+        size_t len = strnlen(id, sizeof(c->workload.workload_id));
+        struct ae_spiffe_id parsed;
+
+        if (len == sizeof(c->workload.workload_id) ||
+            ae_spiffe_id_parse(id, len, &parsed, NULL) < 0 || parsed.path[0] == '\0')
+                return AE_SVID_CLAIMS_WORKLOAD_ID;
+        return hex_exact(c->workload.code_hash, sizeof(c->workload.code_hash), 64);
+}
+
+static enum ae_svid_reason check_tpm(const struct ae_claims *c)
+{
+        size_t ak = hex_len(c->tpm.ak_name, sizeof(c->tpm.ak_name));
+        size_t pcr = hex_len(c->tpm.pcr_digest, sizeof(c->tpm.pcr_digest));
+
+        if (!c->tpm.present)
+                return AE_SVID_CLAIMS_NO_TPM;
+        CHECK(hex_exact(c->tpm.ek_hash, sizeof(c->tpm.ek_hash), 64));
+        if (ak < 4 || ak % 2 != 0)
+                return AE_SVID_CLAIMS_HEX;
+        if (!name_valid(c->tpm.pcr_policy, sizeof(c->tpm.pcr_policy)))
+                return AE_SVID_CLAIMS_STRING;
+        if (pcr != 40 && pcr != 64 && pcr != 96 && pcr != 128)
+                return AE_SVID_CLAIMS_HEX;
+        if (c->tpm.attested_at < 0)
+                return AE_SVID_CLAIMS_NUMBER;
+        return AE_SVID_OK;
+}
+
+static bool in_range(double v, double lo, double hi)
+{
+        return isfinite(v) && v >= lo && v <= hi;
+}
+
+static enum ae_svid_reason check_geo(const struct ae_claims *c)
+{
+        if (!c->geo.present)
+                return AE_SVID_OK;
+        if (c->geo.n_zones > AE_CLAIMS_ZONES_MAX)
+                return AE_SVID_CLAIMS_ZONES;
+        for (size_t i = 0; i < c->geo.n_zones; i++) {
+                if (!name_valid(c->geo.zones[i], sizeof(c->geo.zones[i])))
+                        return AE_SVID_CLAIMS_STRING;
+                for (size_t j = 0; j < i; j++)
+                        if (strcmp(c->geo.zones[i], c->geo.zones[j]) == 0)
+                                return AE_SVID_CLAIMS_ZONES;
+        }
+        CHECK(hex_exact(c->geo.policy_digest, sizeof(c->geo.policy_digest), 64));
+        if (!printable(c->geo.sensor_id, sizeof(c->geo.sensor_id), AE_CLAIMS_SENSOR_ID_MAX))
+                return AE_SVID_CLAIMS_STRING;
+        if (c->geo.fix_time < 0)
+                return AE_SVID_CLAIMS_NUMBER;
+        if (c->geo.has_coordinates &&
+            (!in_range(c->geo.latitude, -LAT_MAX, LAT_MAX) ||
+             !in_range(c->geo.longitude, -LON_MAX, LON_MAX) ||
+             !in_range(c->geo.accuracy, 0.0, ACCURACY_MAX)))
+                return AE_SVID_CLAIMS_NUMBER;
+        return AE_SVID_OK;
+}
+
+static enum ae_svid_reason check_claims(const struct ae_claims *c)
+{
+        bool zoned;
+
+        if (!ae_claims_level_name(c->level))
+                return AE_SVID_CLAIMS_LEVEL;
+        CHECK(check_workload(c));
+        CHECK(check_tpm(c));
+        CHECK(check_geo(c));
+        zoned = c->geo.present && c->geo.n_zones > 0;
+        if ((c->level == AE_CLAIMS_POG) != zoned)
+                return AE_SVID_CLAIMS_LEVEL_MISMATCH;
+        return AE_SVID_OK;
+}
+
+int ae_claims_validate(const struct ae_claims *c, enum ae_svid_reason *reason)
+{
+        enum ae_svid_reason r;
+
+        ENSURE(c, -EINVAL);
+        r = check_claims(c);
+        if (reason)
+                *reason = r;
+        return r == AE_SVID_OK ? 0 : -EINVAL;
+}
+
+/* ---- writer ---- */
+
+static void put_str(struct ae_textbuf *t, const char *key, const char *value, bool first)
+{
+        ae_textbuf_puts(t, first ? "\"" : ",\"");
+        ae_textbuf_puts(t, key);
+        ae_textbuf_puts(t, "\":\"");
+        ae_textbuf_puts(t, value);
+        ae_textbuf_puts(t, "\"");
+}
+
+static void put_int(struct ae_textbuf *t, const char *key, int64_t v)
+{
+        char num[32];
+
+        snprintf(num, sizeof(num), "%" PRId64, v);
+        ae_textbuf_puts(t, ",\"");
+        ae_textbuf_puts(t, key);
+        ae_textbuf_puts(t, "\":");
+        ae_textbuf_puts(t, num);
+}
+
+/* Fixed decimals; "-0.00" is written "0.00" so a zero has one spelling. */
+static void put_fixed(struct ae_textbuf *t, const char *key, double v, int decimals, bool first)
+{
+        char num[64];
+        int n = snprintf(num, sizeof(num), "%.*f", decimals, v);
+
+        if (n > 0 && num[0] == '-' && strspn(num + 1, "0.") == (size_t)(n - 1))
+                memmove(num, num + 1, (size_t)n);
+        ae_textbuf_puts(t, first ? "\"" : ",\"");
+        ae_textbuf_puts(t, key);
+        ae_textbuf_puts(t, "\":");
+        ae_textbuf_puts(t, num);
+}
+
+static void put_geo(struct ae_textbuf *t, const struct ae_claims *c)
+{
+        ae_textbuf_puts(t, ",\"grc.geolocation\":{\"tpm-attested-location\":true,\"zones\":[");
+        for (size_t i = 0; i < c->geo.n_zones; i++) {
+                ae_textbuf_puts(t, i ? ",\"" : "\"");
+                ae_textbuf_puts(t, c->geo.zones[i]);
+                ae_textbuf_puts(t, "\"");
+        }
+        ae_textbuf_puts(t, "]");
+        put_str(t, "policy_digest", c->geo.policy_digest, false);
+        put_str(t, "sensor_id", c->geo.sensor_id, false);
+        put_int(t, "fix_time", c->geo.fix_time);
+        if (c->geo.has_coordinates) {
+                ae_textbuf_puts(t, ",\"gnss\":{\"retrieved_location\":{");
+                put_fixed(t, "latitude", c->geo.latitude, 7, true);
+                put_fixed(t, "longitude", c->geo.longitude, 7, false);
+                put_fixed(t, "accuracy", c->geo.accuracy, 2, false);
+                ae_textbuf_puts(t, "}}");
+        }
+        ae_textbuf_puts(t, "}");
+}
+
+int ae_claims_encode(const struct ae_claims *c, char *buf, size_t cap, size_t *ret_len)
+{
+        char text[AE_CLAIMS_MAX + 1];
+        struct ae_textbuf t;
+
+        ENSURE(c && buf && ret_len, -EINVAL);
+        ENSURE(check_claims(c) == AE_SVID_OK, -EINVAL);
+        ae_textbuf_init(&t, text, sizeof(text));
+        ae_textbuf_puts(&t, "{\"v\":1,\"level\":\"");
+        ae_textbuf_puts(&t, ae_claims_level_name(c->level));
+        ae_textbuf_puts(&t, "\",\"grc.workload\":{");
+        put_str(&t, "workload_id", c->workload.workload_id, true);
+        put_str(&t, "code_hash", c->workload.code_hash, false);
+        ae_textbuf_puts(&t, "},\"grc.tpm-attestation\":{");
+        put_str(&t, "ek_hash", c->tpm.ek_hash, true);
+        put_str(&t, "ak_name", c->tpm.ak_name, false);
+        put_str(&t, "pcr_policy", c->tpm.pcr_policy, false);
+        put_str(&t, "pcr_digest", c->tpm.pcr_digest, false);
+        put_int(&t, "attested_at", c->tpm.attested_at);
+        ae_textbuf_puts(&t, "}");
+        if (c->geo.present)
+                put_geo(&t, c);
+        ae_textbuf_puts(&t, "}");
+        /* text holds AE_CLAIMS_MAX characters plus the NUL: truncated means
+         * the JSON is over the limit. */
+        ENSURE(!t.truncated, -EMSGSIZE);
+        ENSURE(t.len < cap, -ENOBUFS);
+        memcpy(buf, t.buf, t.len + 1);
+        *ret_len = t.len;
+        return 0;
+}
+
+/* ---- reader ---- */
+
+/* Every key of obj must be one of allowed (NULL-terminated). */
+static enum ae_svid_reason only_keys(json_t *obj, const char *const *allowed)
+{
+        const char *key;
+        json_t *v;
+
+        json_object_foreach (obj, key, v) {
+                bool known = false;
+
+                for (size_t i = 0; allowed[i] && !known; i++)
+                        known = strcmp(key, allowed[i]) == 0;
+                if (!known)
+                        return AE_SVID_CLAIMS_UNKNOWN_KEY;
+        }
+        return AE_SVID_OK;
+}
+
+/* obj[key] of the given type (a json_is_* test); absent is MISSING unless
+ * optional (then *ret is NULL). */
+static enum ae_svid_reason member(json_t *obj, const char *key, bool optional,
+                                  int (*is_type)(const json_t *), json_t **ret)
+{
+        json_t *v = json_object_get(obj, key);
+
+        *ret = NULL;
+        if (!v)
+                return optional ? AE_SVID_OK : AE_SVID_CLAIMS_MISSING;
+        if (!is_type(v))
+                return AE_SVID_CLAIMS_TYPE;
+        *ret = v;
+        return AE_SVID_OK;
+}
+
+/* jansson's json_is_* are macros; these give member() something to call. */
+static int is_object(const json_t *v)
+{
+        return json_is_object(v);
+}
+static int is_string(const json_t *v)
+{
+        return json_is_string(v);
+}
+static int is_integer(const json_t *v)
+{
+        return json_is_integer(v);
+}
+static int is_number(const json_t *v)
+{
+        return json_is_number(v);
+}
+static int is_array(const json_t *v)
+{
+        return json_is_array(v);
+}
+static int is_boolean(const json_t *v)
+{
+        return json_is_boolean(v);
+}
+
+/* A string into out[cap]; one that cannot fit is refused with too_long (the
+ * reason the value rules would give it). The value rules run later, in
+ * check_claims, on the whole struct. */
+static enum ae_svid_reason copy_string(json_t *v, char *out, size_t cap,
+                                       enum ae_svid_reason too_long)
+{
+        size_t n = json_string_length(v);
+
+        if (n >= cap)
+                return too_long;
+        memcpy(out, json_string_value(v), n + 1);
+        return AE_SVID_OK;
+}
+
+static enum ae_svid_reason read_string(json_t *obj, const char *key, char *out, size_t cap,
+                                       enum ae_svid_reason too_long)
+{
+        json_t *v;
+
+        CHECK(member(obj, key, false, is_string, &v));
+        return copy_string(v, out, cap, too_long);
+}
+
+static enum ae_svid_reason read_int(json_t *obj, const char *key, int64_t *out)
+{
+        json_t *v;
+
+        CHECK(member(obj, key, false, is_integer, &v));
+        *out = json_integer_value(v);
+        return AE_SVID_OK;
+}
+
+static enum ae_svid_reason read_double(json_t *obj, const char *key, double *out)
+{
+        json_t *v;
+
+        CHECK(member(obj, key, false, is_number, &v));
+        *out = json_number_value(v);
+        return AE_SVID_OK;
+}
+
+static enum ae_svid_reason read_workload(json_t *o, struct ae_claims *c)
+{
+        static const char *const keys[] = { "workload_id", "code_hash", NULL };
+
+        CHECK(only_keys(o, keys));
+        CHECK(read_string(o, "workload_id", c->workload.workload_id,
+                          sizeof(c->workload.workload_id), AE_SVID_CLAIMS_WORKLOAD_ID));
+        return read_string(o, "code_hash", c->workload.code_hash, sizeof(c->workload.code_hash),
+                           AE_SVID_CLAIMS_HEX);
+}
+
+static enum ae_svid_reason read_tpm(json_t *o, struct ae_claims *c)
+{
+        static const char *const keys[] = { "ek_hash",    "ak_name",     "pcr_policy",
+                                            "pcr_digest", "attested_at", NULL };
+
+        CHECK(only_keys(o, keys));
+        c->tpm.present = true;
+        CHECK(read_string(o, "ek_hash", c->tpm.ek_hash, sizeof(c->tpm.ek_hash),
+                          AE_SVID_CLAIMS_HEX));
+        CHECK(read_string(o, "ak_name", c->tpm.ak_name, sizeof(c->tpm.ak_name),
+                          AE_SVID_CLAIMS_HEX));
+        CHECK(read_string(o, "pcr_policy", c->tpm.pcr_policy, sizeof(c->tpm.pcr_policy),
+                          AE_SVID_CLAIMS_STRING));
+        CHECK(read_string(o, "pcr_digest", c->tpm.pcr_digest, sizeof(c->tpm.pcr_digest),
+                          AE_SVID_CLAIMS_HEX));
+        return read_int(o, "attested_at", &c->tpm.attested_at);
+}
+
+static enum ae_svid_reason read_zones(json_t *o, struct ae_claims *c)
+{
+        json_t *zones, *z;
+        size_t i;
+
+        CHECK(member(o, "zones", false, is_array, &zones));
+        if (json_array_size(zones) > AE_CLAIMS_ZONES_MAX)
+                return AE_SVID_CLAIMS_ZONES;
+        json_array_foreach (zones, i, z) {
+                if (!json_is_string(z))
+                        return AE_SVID_CLAIMS_TYPE;
+                CHECK(copy_string(z, c->geo.zones[i], sizeof(c->geo.zones[i]),
+                                  AE_SVID_CLAIMS_STRING));
+        }
+        c->geo.n_zones = json_array_size(zones);
+        return AE_SVID_OK;
+}
+
+/* "gnss":{"retrieved_location":{"latitude":..,"longitude":..,"accuracy":..}} */
+static enum ae_svid_reason read_gnss(json_t *gnss, struct ae_claims *c)
+{
+        static const char *const gnss_keys[] = { "retrieved_location", NULL };
+        static const char *const loc_keys[] = { "latitude", "longitude", "accuracy", NULL };
+        json_t *loc;
+
+        CHECK(only_keys(gnss, gnss_keys));
+        CHECK(member(gnss, "retrieved_location", false, is_object, &loc));
+        CHECK(only_keys(loc, loc_keys));
+        CHECK(read_double(loc, "latitude", &c->geo.latitude));
+        CHECK(read_double(loc, "longitude", &c->geo.longitude));
+        CHECK(read_double(loc, "accuracy", &c->geo.accuracy));
+        c->geo.has_coordinates = true;
+        return AE_SVID_OK;
+}
+
+static enum ae_svid_reason read_geo(json_t *o, struct ae_claims *c)
+{
+        static const char *const keys[] = { "tpm-attested-location", "zones", "policy_digest",
+                                            "sensor_id", "fix_time", "gnss", NULL };
+        json_t *attested, *gnss;
+
+        CHECK(only_keys(o, keys));
+        c->geo.present = true;
+        CHECK(member(o, "tpm-attested-location", false, is_boolean, &attested));
+        if (!json_is_true(attested))
+                return AE_SVID_CLAIMS_LOCATION_NOT_ATTESTED;
+        CHECK(read_zones(o, c));
+        CHECK(read_string(o, "policy_digest", c->geo.policy_digest,
+                          sizeof(c->geo.policy_digest), AE_SVID_CLAIMS_HEX));
+        CHECK(read_string(o, "sensor_id", c->geo.sensor_id, sizeof(c->geo.sensor_id),
+                          AE_SVID_CLAIMS_STRING));
+        CHECK(read_int(o, "fix_time", &c->geo.fix_time));
+        CHECK(member(o, "gnss", true, is_object, &gnss));
+        return gnss ? read_gnss(gnss, c) : AE_SVID_OK;
+}
+
+/* Top level: our keys, plus other "grc.*" objects from newer writers. */
+static enum ae_svid_reason top_keys(json_t *j)
+{
+        static const char *const ours[] = { "v", "level", "grc.workload", "grc.tpm-attestation",
+                                            "grc.geolocation", NULL };
+        const char *key;
+        json_t *v;
+
+        json_object_foreach (j, key, v) {
+                bool known = false;
+
+                for (size_t i = 0; ours[i] && !known; i++)
+                        known = strcmp(key, ours[i]) == 0;
+                if (known)
+                        continue;
+                if (strncmp(key, "grc.", 4) != 0 || key[4] == '\0')
+                        return AE_SVID_CLAIMS_UNKNOWN_KEY;
+                if (!json_is_object(v))
+                        return AE_SVID_CLAIMS_TYPE;
+        }
+        return AE_SVID_OK;
+}
+
+static enum ae_svid_reason read_claims(json_t *j, struct ae_claims *c)
+{
+        json_t *v, *level, *obj;
+        const char *name;
+
+        if (!json_is_object(j))
+                return AE_SVID_CLAIMS_SYNTAX;
+        /* The version first: a newer document may break every other rule. */
+        v = json_object_get(j, "v");
+        if (!json_is_integer(v) || json_integer_value(v) != AE_CLAIMS_VERSION)
+                return AE_SVID_CLAIMS_VERSION;
+        CHECK(top_keys(j));
+        CHECK(member(j, "level", false, is_string, &level));
+        name = json_string_value(level);
+        if (strcmp(name, "por") == 0 && json_string_length(level) == 3)
+                c->level = AE_CLAIMS_POR;
+        else if (strcmp(name, "pog") == 0 && json_string_length(level) == 3)
+                c->level = AE_CLAIMS_POG;
+        else
+                return AE_SVID_CLAIMS_LEVEL;
+        CHECK(member(j, "grc.workload", false, is_object, &obj));
+        CHECK(read_workload(obj, c));
+        CHECK(member(j, "grc.tpm-attestation", true, is_object, &obj));
+        if (obj)
+                CHECK(read_tpm(obj, c));
+        CHECK(member(j, "grc.geolocation", true, is_object, &obj));
+        if (obj)
+                CHECK(read_geo(obj, c));
+        return check_claims(c);
+}
+
+int ae_claims_decode_explain(const char *json, size_t len, struct ae_claims *ret,
+                             enum ae_svid_reason *reason)
+{
+        _cleanup_(json_decrefp) json_t *j = NULL;
+        struct ae_claims c;
+        enum ae_svid_reason r;
+
+        if (reason)
+                *reason = AE_SVID_INTERNAL;
+        ENSURE((json || len == 0) && ret, -EINVAL);
+        if (len > AE_CLAIMS_MAX) {
+                if (reason)
+                        *reason = AE_SVID_CLAIMS_TOO_LARGE;
+                return -EMSGSIZE;
+        }
+        /* Duplicate keys would let two readers see two different claims. */
+        j = json_loadb(json, len, JSON_REJECT_DUPLICATES, NULL);
+        memset(&c, 0, sizeof(c));
+        r = j ? read_claims(j, &c) : AE_SVID_CLAIMS_SYNTAX;
+        if (reason)
+                *reason = r;
+        ENSURE(r == AE_SVID_OK, -EBADMSG);
+        *ret = c;
+        return 0;
+}
+
+int ae_claims_decode(const char *json, size_t len, struct ae_claims *ret)
+{
+        return ae_claims_decode_explain(json, len, ret, NULL);
+}

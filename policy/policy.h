@@ -106,6 +106,9 @@ struct ae_policy {
         size_t n_golden;
         struct ae_policy_pcr_set *golden;
         struct ae_policy_location location;
+        /* sha256 of the policy's JSON text: names the exact rules a result
+         * was judged by (the SVID claims' policy_digest). */
+        uint8_t digest[32];
 };
 
 struct ae_policy_error {

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/evp.h>
+
 #include "common/file.h" /* json_decrefp comes with jansson */
 #include "policy/geo_zone.h"
 #include "policy/json_check.h"
@@ -83,6 +85,7 @@ int ae_policy_load_json(const char *text, size_t len, const char *base_dir,
         p = calloc(1, sizeof(*p));
         ENSURE_ALLOC(p);
         GUARD(load_document(&c, doc, base_dir ? base_dir : ".", p));
+        ENSURE(EVP_Digest(text, len, p->digest, NULL, EVP_sha256(), NULL) == 1, -EIO);
         *ret = TAKE_PTR(p);
         return 0;
 }

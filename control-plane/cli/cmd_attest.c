@@ -17,6 +17,7 @@
 #include <jansson.h>
 
 #include "common/file.h"
+#include "control-plane/cli/node_result_json.h"
 #include "node-attestor/gnss/gnss_claim.h"
 #include "node-attestor/gnss/gnss_fix.h"
 #include "node-attestor/tpm/node_agent.h"
@@ -241,30 +242,14 @@ static int state_save(const char *path, const struct ae_node_replay_state *s)
         return 0;
 }
 
-static void print_result(const struct attest_opts *o, const struct ae_node_result *res)
+static void print_result(const struct attest_opts *o, const struct ae_node_result *res,
+                         const struct ae_policy *policy)
 {
         if (o->json) {
-                json_t *sel = json_array(), *zones = json_array(), *j;
+                json_t *j = ae_cli_node_result_json(res, policy);
 
-                for (size_t i = 0; i < res->n_selectors; i++)
-                        json_array_append_new(sel, json_string(res->selectors[i]));
-                for (size_t i = 0; i < res->n_zones; i++)
-                        json_array_append_new(zones, json_string(res->zones[i]));
-                j = json_pack("{s:b,s:s,s:s,s:o,s:s,s:s,s:o,s:{s:I,s:i,s:i}}", "accepted", 1,
-                              "spiffe_id", res->spiffe_id, "attestor", AE_NODE_ATTESTOR_TYPE,
-                              "selectors", sel, "pcr_policy", res->pcr_policy, "level",
-                              ae_attest_level_name(res->level), "zones", zones, "tpm_clock",
-                              "clock", (json_int_t)res->state.clock, "reset_count",
-                              (int)res->state.reset_count, "restart_count",
-                              (int)res->state.restart_count);
-                if (res->level == AE_LEVEL_POR && res->por_reason != AE_ATTEST_OK)
-                        json_object_set_new(j, "por_reason",
-                                            json_string(ae_attest_reason_id(res->por_reason)));
-                if (res->has_coordinates)
-                        json_object_set_new(j, "location",
-                                            json_pack("{s:f,s:f}", "latitude", res->latitude,
-                                                      "longitude", res->longitude));
-                json_dumpf(j, stdout, JSON_COMPACT);
+                if (!j || json_dumpf(j, stdout, JSON_COMPACT) < 0)
+                        fputs("{\"accepted\":true,\"error\":\"out of memory\"}", stdout);
                 putchar('\n');
                 json_decref(j);
                 return;
@@ -397,6 +382,6 @@ int ae_cli_attest(int argc, char **argv)
                 if (r < 0)
                         return failed("state file", r, o.state);
         }
-        print_result(&o, &res);
+        print_result(&o, &res, policy);
         return 0;
 }

@@ -64,8 +64,10 @@ static int add_location(const struct ae_node_verifier *v, const struct ae_locati
 }
 
 static int build_result(const struct ae_node_verifier *v, const struct ae_node_pending *p,
-                        const char *pcr_policy, const struct ae_location_outcome *loc,
-                        const struct ae_node_replay_state *state, struct ae_node_result *res)
+                        const char *pcr_policy, const struct ae_quote_info *quote,
+                        const struct ae_location_outcome *loc,
+                        const struct ae_node_replay_state *state, time_t now,
+                        struct ae_node_result *res)
 {
         char hex[AE_HEX_SIZE(32)];
         int n;
@@ -87,6 +89,16 @@ static int build_result(const struct ae_node_verifier *v, const struct ae_node_p
         snprintf(res->pcr_policy, sizeof(res->pcr_policy), "%s", pcr_policy);
         GUARD(add_location(v, loc, res));
         res->state = *state;
+        memcpy(res->ak_name, p->id.ak_name, p->id.ak_name_len);
+        res->ak_name_len = p->id.ak_name_len;
+        memcpy(res->pcr_digest, quote->pcr_digest, quote->pcr_digest_len);
+        res->pcr_digest_len = quote->pcr_digest_len;
+        res->attested_at = now;
+        if (loc->has_fix) {
+                res->has_fix = true;
+                res->fix_time_ms = loc->claim.timestamp_ms;
+                res->sensor = loc->claim.sensor;
+        }
         res->location_claim = p->location_claim;
         res->location_claim_len = p->location_claim_len;
         return 0;
@@ -148,7 +160,7 @@ static int check(struct ae_node_verifier *v, struct ae_node_pending *p, const Ae
                 memcpy(p->location_claim, m->location_claim.data, m->location_claim.len);
                 p->location_claim_len = m->location_claim.len;
         }
-        GUARD(build_result(v, p, set->name, &loc, &next, ret_result));
+        GUARD(build_result(v, p, set->name, &info, &loc, &next, now, ret_result));
         *ret_reason = AE_ATTEST_OK;
         return 0;
 }

@@ -47,6 +47,18 @@ struct ae_node_result {
         bool has_coordinates;
         double latitude, longitude;
         struct ae_node_replay_state state; /* store this for the next attestation */
+        /* What an SVID's attestation claims say about the node: the AK's TPM
+         * name, the quoted PCR digest, when the verifier accepted the node,
+         * and the fix the quote covered (its sensor and time; has_fix false
+         * without a usable fix). */
+        uint8_t ak_name[2 + 64];
+        size_t ak_name_len;
+        uint8_t pcr_digest[64];
+        size_t pcr_digest_len;
+        time_t attested_at;
+        bool has_fix;
+        int64_t fix_time_ms;
+        struct ae_sensor_id sensor;
         /* The location claim the quote covers (empty without one); points into
          * the pending state, valid until it is freed. */
         const uint8_t *location_claim;

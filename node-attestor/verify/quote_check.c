@@ -177,6 +177,9 @@ int ae_quote_check(const TPM2B_PUBLIC *ak, EVP_PKEY *ak_key, const uint8_t *atte
 #undef REJECT
 
         ret_info->clock = a.clockInfo;
+        ENSURE(digest_len <= sizeof(ret_info->pcr_digest), -EOVERFLOW);
+        memcpy(ret_info->pcr_digest, digest, digest_len);
+        ret_info->pcr_digest_len = digest_len;
         ret_info->firmware_version = a.firmwareVersion;
         *ret_reason = AE_ATTEST_OK;
         return 0;

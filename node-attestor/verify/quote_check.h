@@ -17,6 +17,8 @@
 struct ae_quote_info {
         TPMS_CLOCK_INFO clock; /* clock, resetCount, restartCount, safe */
         uint64_t firmware_version;
+        uint8_t pcr_digest[64]; /* the quoted PCRs' digest, in the quote's hash */
+        size_t pcr_digest_len;
 };
 
 /* ak is the AK's validated public area and ak_key its key. attest is the

@@ -123,6 +123,17 @@ clock2=$(state_field "$state" clock)
 [ "$(state_field "$state" reset_count)" = "$reset1" ] || fail "reset_count changed"
 [ "$(state_field "$state" restart_count)" = "$restart1" ] || fail "restart_count changed"
 expect "$work/out" "\"clock\":$clock2"
+# What SVID claims are made of, computed without Aegis: the policy file's
+# sha256, the quoted PCRs' digest (sha256 over the values in index order),
+# the EK hash, and an AK name of sha256 (000b) plus a digest.
+expect "$work/out" "\"policy_digest\":\"$(sha256sum "$policy" | cut -d' ' -f1)\""
+pcr_digest=$(tpm2_pcrread sha256:0,1,2,3,4,5,6,7,16 |
+        sed -n 's/^ *[0-9]\+ *: 0x\([0-9A-Fa-f]\{64\}\)$/\1/p' | tr -d '\n' | xxd -r -p |
+        sha256sum | cut -d' ' -f1)
+expect "$work/out" "\"pcr_digest\":\"$pcr_digest\""
+expect "$work/out" "\"ek_hash\":\"$ek_id\""
+grep -qE '"ak_name":"000b[0-9a-f]{64}"' "$work/out" || fail "ak_name: $(cat "$work/out")"
+grep -qE '"attested_at":[0-9]{10}' "$work/out" || fail "attested_at: $(cat "$work/out")"
 
 # ECC EK with an RSA AK kept at a persistent handle, twice (the second run
 # reuses it), then evicted.

@@ -211,6 +211,12 @@ START_TEST(inside_is_pog)
         ck_assert(!res.has_coordinates);
         ck_assert(res.state.has_fix);
         ck_assert(fabs(res.state.fix_latitude - 52.52) < 1e-6);
+        /* The quoted fix's time and sensor, for the SVID's claims. */
+        ck_assert(res.has_fix);
+        ck_assert_int_eq(res.fix_time_ms, res.state.fix_time_ms);
+        ck_assert_str_ne(res.sensor.device, "");
+        ck_assert_uint_eq(res.pcr_digest_len, 32);
+        ck_assert_uint_eq(res.ak_name_len, 34);
 }
 END_TEST
 

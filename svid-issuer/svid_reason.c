@@ -25,7 +25,7 @@ static const struct {
         [AE_SVID_CA_TRUST_DOMAIN] = { "ca_trust_domain", "trust domain name invalid or differs from the CA's" },
         [AE_SVID_CA_OPTIONS] = { "ca_options", "CA options invalid (key type, TTL)" },
         [AE_SVID_CA_EXISTS] = { "ca_exists", "CA directory already holds a CA" },
-        [AE_SVID_CA_MISSING] = { "ca_missing", "CA file missing (ca.key, ca.pem or bundle.pem)" },
+        [AE_SVID_CA_MISSING] = { "ca_missing", "CA directory or file missing (ca-key.pem, ca-cert.pem, bundle.pem, chain.pem)" },
         [AE_SVID_CA_BUSY] = { "ca_busy", "another process is changing the CA directory" },
         [AE_SVID_CA_KEY_MODE] = { "ca_key_mode", "CA key file mode wider than 0600 (readable or writable by others)" },
         [AE_SVID_CA_KEY_MALFORMED] = { "ca_key_malformed", "CA key file is not an unencrypted PEM private key" },

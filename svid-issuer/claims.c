@@ -450,8 +450,18 @@ static enum ae_svid_reason read_geo(json_t *o, struct ae_claims *c)
         return gnss ? read_gnss(gnss, c) : AE_SVID_OK;
 }
 
-/* Top level: our keys, plus other "grc.*" objects from newer writers. */
-static enum ae_svid_reason top_keys(json_t *j)
+/* A top-level member name of the claims vocabulary: "v", "level" or
+ * "grc.<something>". */
+static bool claims_key(const char *key)
+{
+        return strcmp(key, "v") == 0 || strcmp(key, "level") == 0 ||
+               (strncmp(key, "grc.", 4) == 0 && key[4] != '\0');
+}
+
+/* Top level: our keys, plus other "grc.*" objects from newer writers.
+ * Embedded in a JWT payload, members outside the vocabulary are the
+ * token's own claims (sub, aud, ...) and not ours to judge. */
+static enum ae_svid_reason top_keys(json_t *j, bool embedded)
 {
         static const char *const ours[] = { "v", "level", "grc.workload", "grc.tpm-attestation",
                                             "grc.geolocation", NULL };
@@ -465,15 +475,33 @@ static enum ae_svid_reason top_keys(json_t *j)
                         known = strcmp(key, ours[i]) == 0;
                 if (known)
                         continue;
-                if (strncmp(key, "grc.", 4) != 0 || key[4] == '\0')
+                if (!claims_key(key)) {
+                        if (embedded)
+                                continue;
                         return AE_SVID_CLAIMS_UNKNOWN_KEY;
+                }
                 if (!json_is_object(v))
                         return AE_SVID_CLAIMS_TYPE;
         }
         return AE_SVID_OK;
 }
 
-static enum ae_svid_reason read_claims(json_t *j, struct ae_claims *c)
+/* What decodes must re-encode: the writer's fixed-decimal numbers can be
+ * longer than a reader's input spelled them ("latitude":0 is written
+ * "0.0000000"), so claims whose canonical form would pass AE_CLAIMS_MAX
+ * are refused here rather than by the next writer. */
+static enum ae_svid_reason encodable(const struct ae_claims *c)
+{
+        char text[AE_CLAIMS_MAX + 1];
+        size_t len;
+        int r = ae_claims_encode(c, text, sizeof(text), &len);
+
+        if (r == -EMSGSIZE)
+                return AE_SVID_CLAIMS_TOO_LARGE;
+        return r < 0 ? AE_SVID_INTERNAL : AE_SVID_OK;
+}
+
+static enum ae_svid_reason read_claims(json_t *j, bool embedded, struct ae_claims *c)
 {
         json_t *v, *level, *obj;
         const char *name;
@@ -484,7 +512,7 @@ static enum ae_svid_reason read_claims(json_t *j, struct ae_claims *c)
         v = json_object_get(j, "v");
         if (!json_is_integer(v) || json_integer_value(v) != AE_CLAIMS_VERSION)
                 return AE_SVID_CLAIMS_VERSION;
-        CHECK(top_keys(j));
+        CHECK(top_keys(j, embedded));
         CHECK(member(j, "level", false, is_string, &level));
         name = json_string_value(level);
         if (strcmp(name, "por") == 0 && json_string_length(level) == 3)
@@ -501,7 +529,8 @@ static enum ae_svid_reason read_claims(json_t *j, struct ae_claims *c)
         CHECK(member(j, "grc.geolocation", true, is_object, &obj));
         if (obj)
                 CHECK(read_geo(obj, c));
-        return check_claims(c);
+        CHECK(check_claims(c));
+        return encodable(c);
 }
 
 int ae_claims_decode_explain(const char *json, size_t len, struct ae_claims *ret,
@@ -522,7 +551,7 @@ int ae_claims_decode_explain(const char *json, size_t len, struct ae_claims *ret
         /* Duplicate keys would let two readers see two different claims. */
         j = json_loadb(json, len, JSON_REJECT_DUPLICATES, NULL);
         memset(&c, 0, sizeof(c));
-        r = j ? read_claims(j, &c) : AE_SVID_CLAIMS_SYNTAX;
+        r = j ? read_claims(j, false, &c) : AE_SVID_CLAIMS_SYNTAX;
         if (reason)
                 *reason = r;
         ENSURE(r == AE_SVID_OK, -EBADMSG);
@@ -533,4 +562,35 @@ int ae_claims_decode_explain(const char *json, size_t len, struct ae_claims *ret
 int ae_claims_decode(const char *json, size_t len, struct ae_claims *ret)
 {
         return ae_claims_decode_explain(json, len, ret, NULL);
+}
+
+int ae_claims_from_jwt_payload(const struct json_t *payload, struct ae_claims *ret,
+                               bool *ret_present, enum ae_svid_reason *reason)
+{
+        json_t *j = (json_t *)payload; /* only read; jansson's iterators are not const */
+        const char *key;
+        json_t *v;
+        bool any = false;
+        struct ae_claims c;
+        enum ae_svid_reason r;
+
+        if (reason)
+                *reason = AE_SVID_INTERNAL;
+        ENSURE(json_is_object(j) && ret && ret_present, -EINVAL);
+        json_object_foreach (j, key, v)
+                any = any || claims_key(key);
+        if (!any) {
+                *ret_present = false;
+                if (reason)
+                        *reason = AE_SVID_OK;
+                return 0;
+        }
+        memset(&c, 0, sizeof(c));
+        r = read_claims(j, true, &c);
+        if (reason)
+                *reason = r;
+        ENSURE(r == AE_SVID_OK, -EBADMSG);
+        *ret = c;
+        *ret_present = true;
+        return 0;
 }

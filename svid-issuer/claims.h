@@ -49,7 +49,11 @@
  *
  * Nothing here is canonical on input: the reader accepts other key orders,
  * whitespace and number spellings (the raw form comes from other writers);
- * it is strict about types, sizes and the rules above. */
+ * it is strict about types, sizes and the rules above. What decodes always
+ * re-encodes: claims whose canonical form would pass AE_CLAIMS_MAX are
+ * refused (AE_SVID_CLAIMS_TOO_LARGE) even when their input was shorter, and
+ * the decoded struct survives encode + decode unchanged except that the
+ * coordinates come back rounded to the writer's decimals. */
 #pragma once
 
 #include <stdbool.h>
@@ -114,12 +118,23 @@ AE_MUST_USE int ae_claims_encode(const struct ae_claims *c, char *buf, size_t ca
                                  size_t *ret_len);
 
 /* Read len bytes of JSON (no NUL needed). -EMSGSIZE above AE_CLAIMS_MAX,
- * -EBADMSG for anything else the rules refuse; *ret only on success. */
+ * -EBADMSG for anything else the rules refuse (an encoding over the limit
+ * included); *ret only on success. */
 AE_MUST_USE int ae_claims_decode(const char *json, size_t len, struct ae_claims *ret);
 /* As ae_claims_decode; *reason (may be NULL) is always written: AE_SVID_OK
  * or why the claims were refused. */
 AE_MUST_USE int ae_claims_decode_explain(const char *json, size_t len, struct ae_claims *ret,
                                          enum ae_svid_reason *reason);
+
+/* The claims a JWT-SVID payload carries (jwt_svid.h): the vocabulary's
+ * members ("v", "level", "grc.*") at the payload's top level, next to the
+ * token's own claims (sub, aud, ...), which are ignored here. None of those
+ * members: 0 with *ret_present false (*ret untouched). Otherwise the members
+ * must form valid claims by the rules above (-EBADMSG), and 0 with
+ * *ret_present true and *ret. *reason (may be NULL) is always written. */
+struct json_t;
+AE_MUST_USE int ae_claims_from_jwt_payload(const struct json_t *payload, struct ae_claims *ret,
+                                           bool *ret_present, enum ae_svid_reason *reason);
 
 /* The extension (non-critical, value DER UTF8String of the JSON) for c.
  * -EINVAL / -EMSGSIZE as ae_claims_encode; -ENOMEM / -EIO from OpenSSL. The

@@ -43,14 +43,17 @@ static int add_jwk(json_t *keys, EVP_PKEY *key, const char *kid)
 
 int ae_jwks_from_keys(EVP_PKEY *const *keys, const char *const *kids, size_t n, char **ret_json)
 {
-        json_auto_t *doc = json_object();
-        json_t *arr = json_array(); /* owned by doc once set */
+        json_auto_t *doc = NULL;
+        json_t *arr; /* owned by doc */
         char *text;
 
         ENSURE((keys && kids) || n == 0, -EINVAL);
         ENSURE(ret_json && n <= AE_JWKS_KEYS_MAX, -EINVAL);
-        if (!doc || json_object_set_new(doc, "keys", arr) != 0)
-                return -ENOMEM;
+        doc = json_object();
+        ENSURE_ALLOC(doc);
+        /* set_new takes arr even when it fails (a NULL arr included). */
+        arr = json_array();
+        ENSURE(json_object_set_new(doc, "keys", arr) == 0, -ENOMEM);
         for (size_t i = 0; i < n; i++) {
                 ENSURE(keys[i] && kids[i], -EINVAL);
                 ENSURE(ae_jwt_kid_valid(kids[i], strnlen(kids[i], AE_JWT_KID_MAX + 1)), -EINVAL);

@@ -43,6 +43,7 @@ static const struct {
         [AE_SVID_CA_CHAIN_NO_ROOT] = { "ca_chain_no_root", "chain.pem holds no self-signed root" },
         [AE_SVID_CA_CHAIN_MISMATCH] = { "ca_chain_mismatch", "CA certificate does not chain to the first root of chain.pem" },
         [AE_SVID_CA_ROTATE_UPSTREAM] = { "ca_rotate_upstream", "an upstream-signed CA is rotated by its upstream, not here" },
+        [AE_SVID_CA_CSR_MALFORMED] = { "ca_csr_malformed", "ca.csr missing a trust domain SPIFFE ID or malformed" },
         [AE_SVID_ID_INVALID] = { "id_invalid", "SPIFFE ID invalid" },
         [AE_SVID_ID_NO_PATH] = { "id_no_path", "SPIFFE ID of a leaf SVID needs a path" },
         [AE_SVID_ID_FOREIGN_TRUST_DOMAIN] = { "id_foreign_trust_domain", "SPIFFE ID outside the CA's trust domain" },

@@ -46,6 +46,7 @@ enum ae_svid_reason {
         AE_SVID_CA_CHAIN_NO_ROOT,
         AE_SVID_CA_CHAIN_MISMATCH,
         AE_SVID_CA_ROTATE_UPSTREAM,
+        AE_SVID_CA_CSR_MALFORMED,
         /* minting (x509_svid.h) */
         AE_SVID_ID_INVALID,
         AE_SVID_ID_NO_PATH,

@@ -6,10 +6,12 @@
 #include <unistd.h>
 
 #include <openssl/crypto.h>
+#include <openssl/pem.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
 #include "common/cleanup.h"
+#include "common/ossl.h"
 #include "svid-issuer/rp_bundle.h"
 #include "svid-issuer/rp_rule.h"
 #include "svid-issuer/rp_verify.h"
@@ -122,6 +124,12 @@ int ae_rp_ssl_set_verifier(SSL_CTX *ctx, enum ae_rp_ssl_role role, struct ae_rp_
         return 0;
 }
 
+static int no_passphrase(char *buf, int size, int rwflag, void *u)
+{
+        (void)buf, (void)size, (void)rwflag, (void)u;
+        return -1;
+}
+
 static int why(const char **ret_why, const char *text, int err)
 {
         if (ret_why)
@@ -134,11 +142,26 @@ static void ssl_ctx_freep(SSL_CTX **p)
         SSL_CTX_free(*p);
 }
 
+/* The private key of a PEM file (PKCS#8 or traditional, unencrypted). */
+static int read_key(const char *path, EVP_PKEY **ret)
+{
+        _cleanup_(BIO_free_allp) BIO *bio = BIO_new_file(path, "r");
+        EVP_PKEY *key;
+
+        ENSURE(bio, -EBADMSG);
+        /* No passphrase callback: an encrypted key is refused, not prompted for. */
+        key = PEM_read_bio_PrivateKey(bio, NULL, no_passphrase, NULL);
+        ENSURE(key, -EBADMSG);
+        *ret = key;
+        return 0;
+}
+
 int ae_rp_ssl_ctx_new(enum ae_rp_ssl_role role, const char *svid_pem, const char *svid_key,
                       struct ae_rp_bundle *bundle, const struct ae_rp_rule *rule, SSL_CTX **ret,
                       const char **ret_why)
 {
         _cleanup_(ssl_ctx_freep) SSL_CTX *ctx = NULL;
+        _cleanup_(EVP_PKEY_freep) EVP_PKEY *key = NULL;
         static const unsigned char sid_ctx[] = "aegis-rp";
         int r;
 
@@ -156,10 +179,14 @@ int ae_rp_ssl_ctx_new(enum ae_rp_ssl_role role, const char *svid_pem, const char
                why(ret_why, "cannot set TLS 1.2 as the minimum", -EIO));
         ENSURE(SSL_CTX_use_certificate_chain_file(ctx, svid_pem) == 1,
                why(ret_why, "SVID certificate file is not a PEM certificate chain", -EBADMSG));
-        ENSURE(SSL_CTX_use_PrivateKey_file(ctx, svid_key, SSL_FILETYPE_PEM) == 1,
-               why(ret_why, "SVID key file is not a PEM private key", -EBADMSG));
-        ENSURE(SSL_CTX_check_private_key(ctx) == 1,
+        r = read_key(svid_key, &key);
+        if (r < 0)
+                return why(ret_why, "SVID key file is not a PEM private key", r);
+        /* Checked here, before OpenSSL's own check, to say which it is. */
+        ENSURE(X509_check_private_key(SSL_CTX_get0_certificate(ctx), key) == 1,
                why(ret_why, "SVID key does not match the SVID certificate", -EBADMSG));
+        ENSURE(SSL_CTX_use_PrivateKey(ctx, key) == 1 && SSL_CTX_check_private_key(ctx) == 1,
+               why(ret_why, "SVID key not accepted by OpenSSL", -EBADMSG));
         /* No resumption: a resumed session would skip the verifier, and
          * with it the clock-dependent parts of the rule. */
         SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);

@@ -90,8 +90,8 @@ AE_MUST_USE int ae_ca_init(const char *dir, const struct ae_ca_options *opt, tim
 
 /* Upstream flow, step 1: dir as for ae_ca_init; writes ca-key.pem and ca.csr
  * (PEM PKCS#10, signed by the new key) asking for subject O=Aegis,
- * CN=Aegis CA <trust domain>, URI SAN spiffe://<trust domain>, cA=TRUE and
- * keyUsage keyCertSign+cRLSign. opt->ttl_s is not used: the upstream sets the
+ * CN=Aegis CA, URI SAN spiffe://<trust domain>, cA=TRUE and keyUsage
+ * keyCertSign+cRLSign (the upstream decides what it copies). opt->ttl_s is not used: the upstream sets the
  * lifetime. */
 AE_MUST_USE int ae_ca_csr(const char *dir, const struct ae_ca_options *opt,
                           enum ae_svid_reason *reason);
@@ -100,8 +100,10 @@ AE_MUST_USE int ae_ca_csr(const char *dir, const struct ae_ca_options *opt,
  * for ca.csr (one PEM certificate), chain_path the certificates above it,
  * issuer first, ending with the upstream's self-signed root (a root alone
  * when the upstream root signed it directly). The certificate must match
- * ca-key.pem and pass every check of ae_ca_load at `now`, and carry the
- * trust domain ca.csr asked for (AE_SVID_CA_TRUST_DOMAIN). Writes
+ * ca-key.pem, pass every check of ae_ca_load at `now`, not be self-signed
+ * (AE_SVID_CA_CHAIN_MISMATCH), and carry the trust domain ca.csr asked for
+ * (AE_SVID_CA_TRUST_DOMAIN; AE_SVID_CA_CSR_MALFORMED if ca.csr names
+ * none). Writes
  * ca-cert.pem, chain.pem and bundle.pem (the upstream root).
  * AE_SVID_CA_EXISTS if ca-cert.pem is already there. */
 AE_MUST_USE int ae_ca_install(const char *dir, const char *cert_path, const char *chain_path,

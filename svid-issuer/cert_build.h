@@ -1,0 +1,65 @@
+/* Building blocks of every certificate Aegis signs (CA roots, CSRs, leaf
+ * SVIDs): serial numbers, names, validity, and the X.509v3 extensions the
+ * X509-SVID standard asks for. Internal to svid-issuer/.
+ *
+ * Extensions are returned as X509_EXTENSION objects (the caller frees them)
+ * so the same code serves certificates and certificate requests. */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+#include "common/guard.h"
+
+/* Bytes of randomness in a serial number: 128 bits, as positive integer
+ * (so at most 17 DER octets, below RFC 5280's 20). */
+#define AE_CERT_SERIAL_BYTES 16
+
+/* A fresh random serial: AE_CERT_SERIAL_BYTES from RAND_bytes read as an
+ * unsigned big-endian number (never zero). */
+AE_MUST_USE int ae_cert_set_random_serial(X509 *x);
+
+/* Name "O=Aegis" plus, when cn is not NULL, "CN=<cn>" and, when sn is not
+ * NULL, "serialNumber=<sn>". */
+AE_MUST_USE int ae_cert_name(const char *cn, const char *sn, X509_NAME **ret);
+
+/* notBefore and notAfter as given (seconds since the epoch). -ERANGE when
+ * not_after < not_before. */
+AE_MUST_USE int ae_cert_set_validity(X509 *x, time_t not_before, time_t not_after);
+
+/* An ASN1_TIME as seconds since the epoch. -EINVAL if it does not parse. */
+AE_MUST_USE int ae_cert_time(const ASN1_TIME *t, time_t *ret);
+
+/* Extensions. basicConstraints and keyUsage are critical (X509-SVID 4.1,
+ * 4.3); extKeyUsage, subjectKeyIdentifier and authorityKeyIdentifier are
+ * not. ku is a mask of X509v3_KU_* bits. */
+AE_MUST_USE int ae_ext_basic_constraints(bool ca, X509_EXTENSION **ret);
+AE_MUST_USE int ae_ext_key_usage(unsigned ku, X509_EXTENSION **ret);
+AE_MUST_USE int ae_ext_eku_tls(X509_EXTENSION **ret); /* serverAuth + clientAuth */
+/* subjectAltName holding exactly one URI. */
+AE_MUST_USE int ae_ext_uri_san(const char *uri, bool critical, X509_EXTENSION **ret);
+/* Key identifiers: Aegis makes them by RFC 5280 4.2.1.2 method 1 (SHA-1 of
+ * the subjectPublicKey BIT STRING's value, 20 bytes); an upstream's may be
+ * longer. */
+#define AE_CERT_KEY_ID_MAX 64
+struct ae_cert_key_id {
+        uint8_t id[AE_CERT_KEY_ID_MAX];
+        size_t len;
+};
+/* Method 1 for x's public key (set it first). */
+AE_MUST_USE int ae_cert_key_id(const X509 *x, struct ae_cert_key_id *ret);
+/* x's subjectKeyIdentifier when it has one of 1..AE_CERT_KEY_ID_MAX bytes,
+ * else method 1. */
+AE_MUST_USE int ae_cert_subject_key_id(X509 *x, struct ae_cert_key_id *ret);
+AE_MUST_USE int ae_ext_ski(const struct ae_cert_key_id *id, X509_EXTENSION **ret);
+AE_MUST_USE int ae_ext_aki(const struct ae_cert_key_id *id, X509_EXTENSION **ret);
+
+/* Add ext to x, freeing it (also on failure): *ext becomes NULL. */
+AE_MUST_USE int ae_cert_add_ext(X509 *x, X509_EXTENSION **ext);
+
+/* Sign x with key and md (X509_sign: RSA keys get PKCS#1 v1.5). */
+AE_MUST_USE int ae_cert_sign(X509 *x, EVP_PKEY *key, const EVP_MD *md);

@@ -1,0 +1,160 @@
+#include "svid-issuer/x509_svid.h"
+
+#include <string.h>
+
+#include "common/ossl.h"
+#include "common/spiffe_id.h"
+#include "svid-issuer/ca_files.h"
+#include "svid-issuer/ca_pem.h"
+#include "svid-issuer/ca_private.h"
+#include "svid-issuer/cert_build.h"
+#include "svid-issuer/claims.h"
+
+/* The request, judged before anything is built: the first rule broken. */
+static int check_request(const struct ae_ca *ca, const struct ae_x509_svid_request *req,
+                         enum ae_ca_key_type *key_type, int64_t *ttl,
+                         enum ae_svid_reason *reason)
+{
+        struct ae_spiffe_id id;
+        enum ae_svid_reason why;
+        size_t len;
+
+        len = req->spiffe_id ? strnlen(req->spiffe_id, AE_SPIFFE_ID_MAX + 1) : 0;
+        if (len == 0 || ae_spiffe_id_parse(req->spiffe_id, len, &id, NULL) < 0)
+                return ae_svid_refuse(reason, AE_SVID_ID_INVALID, -EINVAL);
+        /* A leaf's SPIFFE ID has a path (X509-SVID 3.1). */
+        if (id.path[0] == '\0')
+                return ae_svid_refuse(reason, AE_SVID_ID_NO_PATH, -EINVAL);
+        if (!ae_spiffe_id_in_trust_domain(&id, ca->trust_domain))
+                return ae_svid_refuse(reason, AE_SVID_ID_FOREIGN_TRUST_DOMAIN, -EINVAL);
+        if (!req->public_key || ae_svid_key_classify(req->public_key, key_type) < 0)
+                return ae_svid_refuse(reason, AE_SVID_KEY_UNSUPPORTED, -EOPNOTSUPP);
+        *ttl = req->ttl_s == 0 ? AE_X509_SVID_TTL_DEFAULT : req->ttl_s;
+        if (*ttl < 0 || *ttl > AE_X509_SVID_TTL_MAX)
+                return ae_svid_refuse(reason, AE_SVID_TTL_INVALID, -EINVAL);
+        if (req->claims) {
+                if (ae_claims_validate(req->claims, &why) < 0)
+                        return ae_svid_refuse(reason, why, -EINVAL);
+                /* Both are canonical SPIFFE IDs: equal bytes, equal identity. */
+                if (strcmp(req->claims->workload.workload_id, req->spiffe_id) != 0)
+                        return ae_svid_refuse(reason, AE_SVID_CLAIMS_ID_MISMATCH, -EINVAL);
+        }
+        return 0;
+}
+
+static int add(X509 *x, int r, X509_EXTENSION **ext)
+{
+        GUARD(r);
+        return ae_cert_add_ext(x, ext);
+}
+
+static int build(const struct ae_ca *ca, const struct ae_x509_svid_request *req,
+                 enum ae_ca_key_type key_type, time_t not_before, time_t not_after, X509 **ret)
+{
+        _cleanup_(X509_freep) X509 *x = X509_new();
+        _cleanup_(X509_NAME_freep) X509_NAME *subject = NULL;
+        X509_EXTENSION *ext = NULL;
+        struct ae_cert_key_id ski;
+        unsigned ku = X509v3_KU_DIGITAL_SIGNATURE;
+
+        ENSURE_ALLOC(x);
+        GUARD(ae_cert_set_random_serial(x));
+        GUARD(ae_cert_name(NULL, NULL, &subject));
+        ENSURE_OSSL(X509_set_subject_name(x, subject));
+        ENSURE_OSSL(X509_set_issuer_name(x, X509_get_subject_name(ca->cert)));
+        GUARD(ae_cert_set_validity(x, not_before, not_after));
+        ENSURE_OSSL(X509_set_pubkey(x, req->public_key));
+        GUARD(ae_cert_key_id(x, &ski));
+
+        /* RSA keys may also encrypt a TLS 1.2 key exchange (X509-SVID 4.3
+         * allows keyEncipherment on leaves); EC keys only sign. */
+        if (key_type == AE_CA_KEY_RSA2048)
+                ku |= X509v3_KU_KEY_ENCIPHERMENT;
+        GUARD(add(x, ae_ext_basic_constraints(false, &ext), &ext));
+        GUARD(add(x, ae_ext_key_usage(ku, &ext), &ext));
+        GUARD(add(x, ae_ext_eku_tls(&ext), &ext));
+        GUARD(add(x, ae_ext_uri_san(req->spiffe_id, false, &ext), &ext));
+        GUARD(add(x, ae_ext_ski(&ski, &ext), &ext));
+        GUARD(add(x, ae_ext_aki(&ca->key_id, &ext), &ext));
+        if (req->claims)
+                GUARD(add(x, ae_claims_to_extension(req->claims, &ext), &ext));
+        GUARD(ae_cert_sign(x, ca->key, ca->md));
+        *ret = TAKE_PTR(x);
+        return 0;
+}
+
+int ae_x509_svid_mint(const struct ae_ca *ca, const struct ae_x509_svid_request *req, time_t now,
+                      X509 **ret, enum ae_svid_reason *reason)
+{
+        enum ae_ca_key_type key_type;
+        time_t not_before, not_after;
+        int64_t ttl;
+        int r;
+
+        ENSURE(ca && req && ret, ae_svid_refuse(reason, AE_SVID_INTERNAL, -EINVAL));
+        GUARD(check_request(ca, req, &key_type, &ttl, reason));
+        if (now < ca->not_before)
+                return ae_svid_refuse(reason, AE_SVID_CA_NOT_YET_VALID, -EKEYEXPIRED);
+        if (now > ca->not_after)
+                return ae_svid_refuse(reason, AE_SVID_CA_EXPIRED, -EKEYEXPIRED);
+
+        /* Backdated for peers whose clock runs behind, but never before the
+         * CA itself; never past the CA's path either (ttl is bounded, so
+         * the sum cannot overflow). */
+        not_before = now - AE_SVID_BACKDATE_S;
+        if (not_before < ca->not_before)
+                not_before = ca->not_before;
+        not_after = now + (time_t)ttl;
+        if (not_after > ca->not_after)
+                not_after = ca->not_after;
+
+        r = build(ca, req, key_type, not_before, not_after, ret);
+        if (r < 0)
+                return ae_svid_refuse(reason, AE_SVID_INTERNAL, r);
+        return ae_svid_refuse(reason, AE_SVID_OK, 0);
+}
+
+/* The leaf, then what a peer needs to reach a root from it: the signing
+ * certificate unless it is the root, then the intermediates. */
+static int chain_of(X509 *leaf, const struct ae_ca *ca, STACK_OF(X509) **ret)
+{
+        _cleanup_(ae_x509_stack_freep) STACK_OF(X509) *s = sk_X509_new_null();
+
+        ENSURE_ALLOC(s);
+        ENSURE(X509_add_cert(s, leaf, X509_ADD_FLAG_UP_REF) == 1, -ENOMEM);
+        if (!ca->self_signed) {
+                ENSURE(X509_add_cert(s, ca->cert, X509_ADD_FLAG_UP_REF) == 1, -ENOMEM);
+                ENSURE(X509_add_certs(s, ca->chain, X509_ADD_FLAG_UP_REF) == 1, -ENOMEM);
+        }
+        *ret = TAKE_PTR(s);
+        return 0;
+}
+
+int ae_x509_svid_write_files(const char *cert_path, const char *key_path, X509 *leaf,
+                             EVP_PKEY *key, const struct ae_ca *ca)
+{
+        _cleanup_(ae_x509_stack_freep) STACK_OF(X509) *chain = NULL;
+        _cleanup_free_ char *cert_pem = NULL;
+        char *key_pem = NULL;
+        size_t cert_len = 0, key_len = 0;
+        EVP_PKEY *pub;
+        int r;
+
+        ENSURE(cert_path && leaf && ca, -EINVAL);
+        ENSURE(!key_path == !key, -EINVAL);
+        if (key) {
+                pub = X509_get0_pubkey(leaf);
+                ENSURE(pub && EVP_PKEY_eq(pub, key) == 1, -EINVAL);
+        }
+        GUARD(chain_of(leaf, ca, &chain));
+        GUARD(ae_ca_pem_write_certs(chain, &cert_pem, &cert_len));
+        /* The key first: a reader that sees the new certificate finds the
+         * key it belongs to (the pair is not replaced as one). */
+        if (key) {
+                GUARD(ae_ca_pem_write_key(key, &key_pem, &key_len));
+                r = ae_ca_path_write(key_path, key_pem, key_len, 0600);
+                ae_ca_pem_free_secret(key_pem, key_len);
+                GUARD(r);
+        }
+        return ae_ca_path_write(cert_path, cert_pem, cert_len, 0644);
+}

@@ -356,7 +356,7 @@ static Suite *suite(void)
         Suite *s = suite_create("rp_ssl");
         TCase *tc = tcase_create("ssl");
 
-        tcase_add_checked_fixture(tc, setup, teardown);
+        tcase_add_unchecked_fixture(tc, setup, teardown);
         tcase_add_test(tc, mutual_accept);
         tcase_add_test(tc, tls12_still_verified);
         tcase_add_test(tc, server_refuses_por_client);

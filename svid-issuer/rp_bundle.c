@@ -6,8 +6,6 @@
 #include <stdbool.h>
 #include <string.h>
 
-#include <openssl/err.h>
-#include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
@@ -15,6 +13,7 @@
 #include "common/ossl.h"
 #include "common/spiffe_id.h"
 #include "svid-issuer/rp_leaf.h"
+#include "svid-issuer/rp_pem.h"
 
 struct domain {
         char td[AE_TRUST_DOMAIN_MAX + 1];
@@ -261,69 +260,13 @@ int ae_rp_bundle_add_root(struct ae_rp_bundle *b, const char *td, X509 *root,
 
 /* ---- PEM ---- */
 
-static void openssl_freep(unsigned char **p)
-{
-        OPENSSL_free(*p);
-}
-
-static void openssl_free_strp(char **p)
-{
-        OPENSSL_free(*p);
-}
-
-/* The next PEM block of bio: 1 and a certificate, 0 at the end, or an
- * error for anything else (another block type, bad base64, bad DER). */
-static int next_cert(BIO *bio, X509 **ret, const char **ret_why)
-{
-        _cleanup_(openssl_free_strp) char *name = NULL, *header = NULL;
-        _cleanup_(openssl_freep) unsigned char *data = NULL;
-        const unsigned char *p;
-        long len = 0;
-        X509 *x;
-
-        if (PEM_read_bio(bio, &name, &header, &data, &len) != 1) {
-                unsigned long e = ERR_peek_last_error();
-                bool end = ERR_GET_LIB(e) == ERR_LIB_PEM && ERR_GET_REASON(e) == PEM_R_NO_START_LINE;
-                ERR_clear_error();
-                return end ? 0 : why(ret_why, "malformed PEM block", -EBADMSG);
-        }
-        if (strcmp(name, PEM_STRING_X509) != 0)
-                return why(ret_why, "PEM block is not a CERTIFICATE", -EBADMSG);
-        /* Encrypted or annotated blocks have no place in a bundle. */
-        if (header && header[0])
-                return why(ret_why, "PEM block has headers", -EBADMSG);
-        p = data;
-        x = d2i_X509(NULL, &p, len);
-        if (!x || p != data + len) {
-                X509_free(x);
-                ERR_clear_error();
-                return why(ret_why, "certificate DER malformed", -EBADMSG);
-        }
-        *ret = x;
-        return 1;
-}
-
 int ae_rp_bundle_add_pem(struct ae_rp_bundle *b, const char *td, const char *pem, size_t len,
                          const char **ret_why)
 {
         _cleanup_(ae_x509_stack_freep) STACK_OF(X509) *certs = NULL;
-        _cleanup_(BIO_free_allp) BIO *bio = NULL;
-        X509 *x = NULL;
-        int r;
 
-        ENSURE(b && (pem || len == 0), why(ret_why, "no bundle or text", -EINVAL));
-        ENSURE(len <= AE_RP_BUNDLE_FILE_MAX, why(ret_why, "PEM text over the size limit", -E2BIG));
-        ENSURE(len > 0, why(ret_why, "no certificate", -EBADMSG));
-        certs = sk_X509_new_null();
-        bio = BIO_new_mem_buf(pem, (int)len);
-        ENSURE(certs && bio, why(ret_why, "out of memory", -ENOMEM));
-        while ((r = next_cert(bio, &x, ret_why)) == 1) {
-                if (!sk_X509_push(certs, x)) {
-                        X509_free(x);
-                        return why(ret_why, "out of memory", -ENOMEM);
-                }
-        }
-        GUARD(r);
+        ENSURE(b, why(ret_why, "no bundle", -EINVAL));
+        GUARD(ae_rp_pem_certs(pem, len, &certs, ret_why));
         return ae_rp_bundle_add_roots(b, td, certs, ret_why);
 }
 

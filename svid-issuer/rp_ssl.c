@@ -190,7 +190,8 @@ int ae_rp_ssl_ctx_new(enum ae_rp_ssl_role role, const char *svid_pem, const char
         /* No resumption: a resumed session would skip the verifier, and
          * with it the clock-dependent parts of the rule. */
         SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
-        SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET);
+        /* No renegotiation either: one peer, verified once, per connection. */
+        SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET | SSL_OP_NO_RENEGOTIATION);
         ENSURE(SSL_CTX_set_num_tickets(ctx, 0) == 1, why(ret_why, "cannot disable tickets", -EIO));
         if (role == AE_RP_SSL_SERVER)
                 ENSURE(SSL_CTX_set_session_id_context(ctx, sid_ctx, sizeof(sid_ctx) - 1) == 1,

@@ -11,9 +11,9 @@
  * X509_V_ERR_* code (X509_V_ERR_APPLICATION_VERIFICATION for a refusal that
  * is not about the chain).
  *
- * The contexts speak TLS 1.2 and 1.3 (1.3 is chosen when both sides can)
- * and never resume sessions: every connection's peer is verified afresh,
- * against the clock of that moment. */
+ * The contexts speak TLS 1.2 and 1.3 (1.3 is chosen when both sides can),
+ * never resume sessions and never renegotiate: every connection's peer is
+ * verified once, afresh, against the clock of that moment. */
 #pragma once
 
 #include <openssl/types.h>
@@ -32,7 +32,8 @@ enum ae_rp_ssl_role {
 /* Make ctx verify its peers with bundle (the context takes a reference) and
  * a copy of rule (NULL: the empty rule), at the time of each handshake.
  * A server context also refuses clients without a certificate. Replaces an
- * earlier verifier. -EINVAL, -ENOMEM. */
+ * earlier verifier; call it before the context is used for handshakes (it
+ * is not safe while other threads use the context). -EINVAL, -ENOMEM. */
 AE_MUST_USE int ae_rp_ssl_set_verifier(SSL_CTX *ctx, enum ae_rp_ssl_role role,
                                        struct ae_rp_bundle *bundle, const struct ae_rp_rule *rule);
 

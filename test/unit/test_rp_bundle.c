@@ -16,6 +16,7 @@
 #include "common/base64.h"
 #include "common/ossl.h"
 #include "svid-issuer/jwt_jwk.h"
+#include "svid-issuer/rp_pem.h"
 #include "svid_forge.h"
 
 #define NOW 1800000000LL
@@ -210,6 +211,38 @@ START_TEST(pem_text_refusals)
         ck_assert_str_eq(why, "certificate DER malformed");
         ck_assert_uint_eq(ae_rp_bundle_count(b), 1);
         ck_assert_ptr_null(ae_rp_bundle_store(b, "third.org"));
+}
+END_TEST
+
+/* The PEM reader SVID files go through too: order kept, limits. */
+START_TEST(pem_certs_in_order)
+{
+        _cleanup_(X509_freep) X509 *a = root("a.org", NULL), *b = root("b.org", NULL);
+        _cleanup_(ae_x509_stack_freep) STACK_OF(X509) *got = NULL;
+        X509 *certs[2] = { b, a };
+        _cleanup_free_ char *pem = ae_forge_pem(certs, 2, NULL);
+        char path[] = "/tmp/aegis-rp-pem-XXXXXX";
+        const char *why = NULL;
+        int fd;
+
+        ck_assert_int_eq(ae_rp_pem_certs(pem, strlen(pem), &got, &why), 0);
+        ck_assert_int_eq(sk_X509_num(got), 2);
+        ck_assert_int_eq(X509_cmp(sk_X509_value(got, 0), b), 0);
+        ck_assert_int_eq(X509_cmp(sk_X509_value(got, 1), a), 0);
+        ae_x509_stack_free(TAKE_PTR(got));
+
+        fd = mkstemp(path);
+        ck_assert_int_ge(fd, 0);
+        ck_assert_int_eq(write(fd, pem, strlen(pem)), (ssize_t)strlen(pem));
+        close(fd);
+        ck_assert_int_eq(ae_rp_pem_file_certs(path, &got, &why), 0);
+        ck_assert_int_eq(sk_X509_num(got), 2);
+        ck_assert_int_eq(unlink(path), 0);
+        ck_assert_int_eq(ae_rp_pem_file_certs(path, &got, &why), -ENOENT);
+        ck_assert_str_eq(why, "cannot read the PEM file");
+        ck_assert_int_eq(ae_rp_pem_certs(pem, AE_RP_PEM_MAX + 1, &got, &why), -E2BIG);
+        ck_assert_int_eq(ae_rp_pem_certs(NULL, 0, &got, &why), -EBADMSG);
+        ck_assert_int_eq(ae_rp_pem_certs(pem, strlen(pem), NULL, &why), -EINVAL);
 }
 END_TEST
 
@@ -436,6 +469,7 @@ static Suite *suite(void)
         tcase_add_test(tc, pem_trust_domain_from_uri_san);
         tcase_add_test(tc, what_may_be_a_root);
         tcase_add_test(tc, pem_text_refusals);
+        tcase_add_test(tc, pem_certs_in_order);
         tcase_add_test(tc, limits);
         tcase_add_test(tc, spiffe_bundle_json);
         tcase_add_test(tc, spiffe_bundle_json_refusals);

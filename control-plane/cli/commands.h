@@ -6,3 +6,5 @@ int ae_cli_tpm(int argc, char **argv);
 int ae_cli_gnss(int argc, char **argv);
 int ae_cli_attest(int argc, char **argv);
 int ae_cli_policy(int argc, char **argv);
+int ae_cli_ca(int argc, char **argv);
+int ae_cli_svid(int argc, char **argv);

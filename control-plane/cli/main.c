@@ -16,6 +16,8 @@ static const struct {
         { "gnss", ae_cli_gnss, "read a location fix from gpsd" },
         { "attest", ae_cli_attest, "attest this machine's TPM against a policy (both halves)" },
         { "policy", ae_cli_policy, "validate a policy file ('policy check FILE')" },
+        { "ca", ae_cli_ca, "create, rotate and show a trust domain's signing CA" },
+        { "svid", ae_cli_svid, "mint, inspect and verify SVIDs" },
 };
 
 static void usage(FILE *f)

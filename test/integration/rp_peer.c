@@ -115,7 +115,7 @@ static char *slurp(const char *path)
 
 static void write_leaf(const char *name, const char *id, bool pog, X509 *ca, EVP_PKEY *ca_key)
 {
-        _cleanup_(EVP_PKEY_freep) EVP_PKEY *key = ae_forge_key();
+        _cleanup_(EVP_PKEY_freep) EVP_PKEY *key = NULL;
         _cleanup_(X509_freep) X509 *leaf = NULL;
         struct ae_claims c;
         char pem[128], keyp[128], file[64];

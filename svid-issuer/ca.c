@@ -36,18 +36,11 @@ static int root_name(X509 *x, X509_NAME **ret)
         return ae_cert_name("Aegis CA", hex, ret);
 }
 
-static int add_ext(X509 *x, int r, X509_EXTENSION **ext)
-{
-        GUARD(r);
-        return ae_cert_add_ext(x, ext);
-}
-
 int ae_ca_make_root(EVP_PKEY *key, enum ae_ca_key_type type, const char *td, time_t now,
                     int64_t ttl_s, X509 **ret)
 {
         _cleanup_(X509_freep) X509 *x = X509_new();
         _cleanup_(X509_NAME_freep) X509_NAME *name = NULL;
-        X509_EXTENSION *ext = NULL;
         struct ae_cert_key_id id;
         char uri[sizeof(AE_SPIFFE_SCHEME_PREFIX) + AE_TRUST_DOMAIN_MAX];
 
@@ -65,12 +58,11 @@ int ae_ca_make_root(EVP_PKEY *key, enum ae_ca_key_type type, const char *td, tim
         /* X509-SVID 3.2 and 4.1-4.3: cA=TRUE, keyUsage keyCertSign and
          * cRLSign (critical), the trust domain's SPIFFE ID as its one URI
          * SAN (non-critical: the subject is not empty). */
-        GUARD(add_ext(x, ae_ext_basic_constraints(true, &ext), &ext));
-        GUARD(add_ext(x, ae_ext_key_usage(X509v3_KU_KEY_CERT_SIGN | X509v3_KU_CRL_SIGN, &ext),
-                      &ext));
-        GUARD(add_ext(x, ae_ext_uri_san(uri, false, &ext), &ext));
-        GUARD(add_ext(x, ae_ext_ski(&id, &ext), &ext));
-        GUARD(add_ext(x, ae_ext_aki(&id, &ext), &ext));
+        GUARD(ae_cert_add_basic_constraints(x, true));
+        GUARD(ae_cert_add_key_usage(x, X509v3_KU_KEY_CERT_SIGN | X509v3_KU_CRL_SIGN));
+        GUARD(ae_cert_add_uri_san(x, uri, false));
+        GUARD(ae_cert_add_ski(x, &id));
+        GUARD(ae_cert_add_aki(x, &id));
         GUARD(ae_cert_sign(x, key, ae_svid_key_digest(type)));
         *ret = TAKE_PTR(x);
         return 0;
@@ -222,6 +214,8 @@ void ae_ca_free(struct ae_ca *ca)
         X509_free(ca->root);
         ae_x509_stack_free(ca->chain);
         ae_x509_stack_free(ca->bundle);
+        X509_NAME_free(ca->leaf_subject);
+        EVP_MD_CTX_free(ca->signer);
         free(ca);
 }
 

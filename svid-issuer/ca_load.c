@@ -140,7 +140,9 @@ int ae_ca_read(int dfd, time_t now, bool check_time, struct ae_ca **ret,
         if (!ca->md || ae_cert_time(X509_get0_notBefore(ca->cert), &ca->not_before) < 0 ||
             path_not_after(ca, &ca->not_after) < 0)
                 return ae_svid_refuse(reason, AE_SVID_CA_CERT_MALFORMED, -EBADMSG);
-        if (ae_cert_subject_key_id(ca->cert, &ca->key_id) < 0)
+        if (ae_cert_subject_key_id(ca->cert, &ca->key_id) < 0 ||
+            ae_cert_name(NULL, NULL, &ca->leaf_subject) < 0 ||
+            ae_cert_signer(ca->key, ca->md, &ca->signer) < 0)
                 return ae_svid_refuse(reason, AE_SVID_INTERNAL, -EIO);
         *ret = TAKE_PTR(ca);
         return ae_svid_refuse(reason, AE_SVID_OK, 0);

@@ -25,6 +25,8 @@ struct ae_ca {
         time_t not_before;       /* cert's notBefore */
         time_t not_after;        /* earliest notAfter from cert up to root */
         struct ae_cert_key_id key_id; /* cert's subject key id: the leaves' AKI */
+        X509_NAME *leaf_subject;      /* O=Aegis, made once for every leaf */
+        EVP_MD_CTX *signer;           /* key and md set up once (ae_cert_signer) */
 };
 
 /* Record why in *reason (may be NULL) and return err. */

@@ -27,42 +27,30 @@ static void ext_stack_free(STACK_OF(X509_EXTENSION) *s)
 }
 AE_DEFINE_CLEANUP(STACK_OF(X509_EXTENSION) *, ext_stack_free)
 
-static int push_ext(STACK_OF(X509_EXTENSION) *exts, int r, X509_EXTENSION **ext)
-{
-        GUARD(r);
-        if (sk_X509_EXTENSION_push(exts, *ext) <= 0) {
-                X509_EXTENSION_free(*ext);
-                *ext = NULL;
-                return -ENOMEM;
-        }
-        *ext = NULL;
-        return 0;
-}
-
 static int make_csr(EVP_PKEY *key, enum ae_ca_key_type type, const char *td, char **ret,
                     size_t *ret_len)
 {
         _cleanup_(X509_REQ_freep) X509_REQ *req = X509_REQ_new();
+        _cleanup_(X509_freep) X509 *scratch = X509_new();
         _cleanup_(X509_NAME_freep) X509_NAME *name = NULL;
-        _cleanup_(ext_stack_freep) STACK_OF(X509_EXTENSION) *exts = sk_X509_EXTENSION_new_null();
         _cleanup_(BIO_free_allp) BIO *bio = BIO_new(BIO_s_mem());
-        X509_EXTENSION *ext = NULL;
         char uri[sizeof(AE_SPIFFE_SCHEME_PREFIX) + AE_TRUST_DOMAIN_MAX];
         char *mem = NULL;
         long n;
 
-        ENSURE(req && exts && bio, -ENOMEM);
+        ENSURE(req && scratch && bio, -ENOMEM);
         snprintf(uri, sizeof(uri), AE_SPIFFE_SCHEME_PREFIX "%s", td);
         GUARD(ae_cert_name("Aegis CA", NULL, &name));
         ENSURE_OSSL(X509_REQ_set_version(req, X509_REQ_VERSION_1));
         ENSURE_OSSL(X509_REQ_set_subject_name(req, name));
         ENSURE_OSSL(X509_REQ_set_pubkey(req, key));
-        /* What a signing certificate needs (X509-SVID 3.2, 4.1, 4.3). */
-        GUARD(push_ext(exts, ae_ext_basic_constraints(true, &ext), &ext));
-        GUARD(push_ext(exts, ae_ext_key_usage(X509v3_KU_KEY_CERT_SIGN | X509v3_KU_CRL_SIGN, &ext),
-                       &ext));
-        GUARD(push_ext(exts, ae_ext_uri_san(uri, false, &ext), &ext));
-        ENSURE_OSSL(X509_REQ_add_extensions(req, exts));
+        /* What a signing certificate needs (X509-SVID 3.2, 4.1, 4.3), built
+         * by the same code as a root's on a scratch certificate, then asked
+         * for as the request's extensions. */
+        GUARD(ae_cert_add_basic_constraints(scratch, true));
+        GUARD(ae_cert_add_key_usage(scratch, X509v3_KU_KEY_CERT_SIGN | X509v3_KU_CRL_SIGN));
+        GUARD(ae_cert_add_uri_san(scratch, uri, false));
+        ENSURE_OSSL(X509_REQ_add_extensions(req, X509_get0_extensions(scratch)));
         ENSURE(X509_REQ_sign(req, key, ae_svid_key_digest(type)) > 0, -EIO);
         ENSURE_OSSL(PEM_write_bio_X509_REQ(bio, req));
         n = BIO_get_mem_data(bio, &mem);

@@ -9,12 +9,10 @@
 
 #include "common/ossl.h"
 
-AE_DEFINE_CLEANUP(BASIC_CONSTRAINTS *, BASIC_CONSTRAINTS_free)
 AE_DEFINE_CLEANUP(ASN1_BIT_STRING *, ASN1_BIT_STRING_free)
 AE_DEFINE_CLEANUP(EXTENDED_KEY_USAGE *, EXTENDED_KEY_USAGE_free)
 AE_DEFINE_CLEANUP(GENERAL_NAMES *, GENERAL_NAMES_free)
 AE_DEFINE_CLEANUP(GENERAL_NAME *, GENERAL_NAME_free)
-AE_DEFINE_CLEANUP(AUTHORITY_KEYID *, AUTHORITY_KEYID_free)
 
 int ae_cert_set_random_serial(X509 *x)
 {
@@ -79,26 +77,25 @@ int ae_cert_time(const ASN1_TIME *t, time_t *ret)
         return 0;
 }
 
-/* Encode value as extension nid; i2d by the extension's own method. */
-static int ext_from(int nid, bool critical, void *value, X509_EXTENSION **ret)
+/* Encode value as extension nid straight into x. X509_add_ext would copy a
+ * finished X509_EXTENSION once more (an encode and a decode per extension,
+ * a measurable share of a mint); appending skips the search for a previous
+ * one, which the builders never leave. */
+static int add_i2d(X509 *x, int nid, bool critical, void *value)
 {
-        X509_EXTENSION *ext = X509V3_EXT_i2d(nid, critical ? 1 : 0, value);
-
-        ENSURE(ext, -ENOMEM);
-        *ret = ext;
+        ENSURE(x, -EINVAL);
+        ENSURE(X509_add1_ext_i2d(x, nid, value, critical ? 1 : 0, X509V3_ADD_APPEND) == 1,
+               -ENOMEM);
         return 0;
 }
 
-int ae_ext_basic_constraints(bool ca, X509_EXTENSION **ret)
+int ae_cert_add_basic_constraints(X509 *x, bool ca)
 {
-        _cleanup_(BASIC_CONSTRAINTS_freep) BASIC_CONSTRAINTS *bc = BASIC_CONSTRAINTS_new();
-
-        ENSURE(ret, -EINVAL);
-        ENSURE_ALLOC(bc);
         /* cA=FALSE is DER's default and so encoded by omission; no
          * pathLenConstraint: SPIFFE leaves the depth to the operator. */
-        bc->ca = ca ? 0xff : 0;
-        return ext_from(NID_basic_constraints, true, bc, ret);
+        BASIC_CONSTRAINTS bc = { .ca = ca ? 0xff : 0, .pathlen = NULL };
+
+        return add_i2d(x, NID_basic_constraints, true, &bc);
 }
 
 /* X509v3_KU_* are masks as OpenSSL reads the BIT STRING back;
@@ -114,38 +111,37 @@ static const struct {
         { X509v3_KU_CRL_SIGN, 6 },
 };
 
-int ae_ext_key_usage(unsigned ku, X509_EXTENSION **ret)
+int ae_cert_add_key_usage(X509 *x, unsigned ku)
 {
         _cleanup_(ASN1_BIT_STRING_freep) ASN1_BIT_STRING *bits = ASN1_BIT_STRING_new();
 
-        ENSURE(ret && ku != 0, -EINVAL);
+        ENSURE(ku != 0, -EINVAL);
         ENSURE_ALLOC(bits);
         for (size_t i = 0; i < sizeof(ku_bits) / sizeof(ku_bits[0]); i++)
                 if (ku & ku_bits[i].mask)
                         ENSURE_OSSL(ASN1_BIT_STRING_set_bit(bits, ku_bits[i].bit, 1));
-        return ext_from(NID_key_usage, true, bits, ret);
+        return add_i2d(x, NID_key_usage, true, bits);
 }
 
-int ae_ext_eku_tls(X509_EXTENSION **ret)
+int ae_cert_add_eku_tls(X509 *x)
 {
         _cleanup_(EXTENDED_KEY_USAGE_freep) EXTENDED_KEY_USAGE *eku = sk_ASN1_OBJECT_new_null();
 
-        ENSURE(ret, -EINVAL);
         ENSURE_ALLOC(eku);
         /* OBJ_nid2obj returns static objects: pushing them is free of
          * ownership (ASN1_OBJECT_free ignores them). */
         ENSURE(sk_ASN1_OBJECT_push(eku, OBJ_nid2obj(NID_server_auth)) > 0, -ENOMEM);
         ENSURE(sk_ASN1_OBJECT_push(eku, OBJ_nid2obj(NID_client_auth)) > 0, -ENOMEM);
-        return ext_from(NID_ext_key_usage, false, eku, ret);
+        return add_i2d(x, NID_ext_key_usage, false, eku);
 }
 
-int ae_ext_uri_san(const char *uri, bool critical, X509_EXTENSION **ret)
+int ae_cert_add_uri_san(X509 *x, const char *uri, bool critical)
 {
         _cleanup_(GENERAL_NAMES_freep) GENERAL_NAMES *names = GENERAL_NAMES_new();
         _cleanup_(GENERAL_NAME_freep) GENERAL_NAME *gn = GENERAL_NAME_new();
         ASN1_IA5STRING *ia5;
 
-        ENSURE(uri && ret, -EINVAL);
+        ENSURE(uri, -EINVAL);
         ENSURE(names && gn, -ENOMEM);
         ia5 = ASN1_IA5STRING_new();
         ENSURE_ALLOC(ia5);
@@ -156,7 +152,7 @@ int ae_ext_uri_san(const char *uri, bool critical, X509_EXTENSION **ret)
         GENERAL_NAME_set0_value(gn, GEN_URI, ia5);
         ENSURE(sk_GENERAL_NAME_push(names, gn) > 0, -ENOMEM);
         gn = NULL; /* owned by names now */
-        return ext_from(NID_subject_alt_name, critical, names, ret);
+        return add_i2d(x, NID_subject_alt_name, critical, names);
 }
 
 int ae_cert_key_id(const X509 *x, struct ae_cert_key_id *ret)
@@ -184,26 +180,34 @@ int ae_cert_subject_key_id(X509 *x, struct ae_cert_key_id *ret)
         return ae_cert_key_id(x, ret);
 }
 
-int ae_ext_ski(const struct ae_cert_key_id *id, X509_EXTENSION **ret)
+static bool key_id_valid(const struct ae_cert_key_id *id)
 {
-        _cleanup_(ASN1_OCTET_STRING_freep) ASN1_OCTET_STRING *os = ASN1_OCTET_STRING_new();
-
-        ENSURE(id && id->len > 0 && id->len <= AE_CERT_KEY_ID_MAX && ret, -EINVAL);
-        ENSURE_ALLOC(os);
-        ENSURE_OSSL(ASN1_OCTET_STRING_set(os, id->id, (int)id->len));
-        return ext_from(NID_subject_key_identifier, false, os, ret);
+        return id && id->len > 0 && id->len <= AE_CERT_KEY_ID_MAX;
 }
 
-int ae_ext_aki(const struct ae_cert_key_id *id, X509_EXTENSION **ret)
+int ae_cert_add_ski(X509 *x, const struct ae_cert_key_id *id)
 {
-        _cleanup_(AUTHORITY_KEYID_freep) AUTHORITY_KEYID *aki = AUTHORITY_KEYID_new();
+        /* An OCTET STRING over the caller's bytes: encoded, not kept. */
+        ASN1_OCTET_STRING os = { 0 };
 
-        ENSURE(id && id->len > 0 && id->len <= AE_CERT_KEY_ID_MAX && ret, -EINVAL);
-        ENSURE_ALLOC(aki);
-        aki->keyid = ASN1_OCTET_STRING_new();
-        ENSURE_ALLOC(aki->keyid);
-        ENSURE_OSSL(ASN1_OCTET_STRING_set(aki->keyid, id->id, (int)id->len));
-        return ext_from(NID_authority_key_identifier, false, aki, ret);
+        ENSURE(key_id_valid(id), -EINVAL);
+        os.type = V_ASN1_OCTET_STRING;
+        os.length = (int)id->len;
+        os.data = (unsigned char *)id->id;
+        return add_i2d(x, NID_subject_key_identifier, false, &os);
+}
+
+int ae_cert_add_aki(X509 *x, const struct ae_cert_key_id *id)
+{
+        ASN1_OCTET_STRING os = { 0 };
+        AUTHORITY_KEYID aki = { 0 };
+
+        ENSURE(key_id_valid(id), -EINVAL);
+        os.type = V_ASN1_OCTET_STRING;
+        os.length = (int)id->len;
+        os.data = (unsigned char *)id->id;
+        aki.keyid = &os;
+        return add_i2d(x, NID_authority_key_identifier, false, &aki);
 }
 
 int ae_cert_add_ext(X509 *x, X509_EXTENSION **ext)
@@ -220,5 +224,28 @@ int ae_cert_sign(X509 *x, EVP_PKEY *key, const EVP_MD *md)
         ENSURE(x && key && md, -EINVAL);
         ENSURE(X509_set_version(x, X509_VERSION_3) == 1, -EIO);
         ENSURE(X509_sign(x, key, md) > 0, -EIO);
+        return 0;
+}
+
+int ae_cert_signer(EVP_PKEY *key, const EVP_MD *md, EVP_MD_CTX **ret)
+{
+        _cleanup_(EVP_MD_CTX_freep) EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+
+        ENSURE(key && md && ret, -EINVAL);
+        ENSURE_ALLOC(ctx);
+        ENSURE_OSSL(EVP_DigestSignInit(ctx, NULL, md, NULL, key));
+        *ret = TAKE_PTR(ctx);
+        return 0;
+}
+
+int ae_cert_sign_with(X509 *x, const EVP_MD_CTX *signer)
+{
+        _cleanup_(EVP_MD_CTX_freep) EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+
+        ENSURE(x && signer, -EINVAL);
+        ENSURE_ALLOC(ctx);
+        ENSURE_OSSL(EVP_MD_CTX_copy_ex(ctx, signer));
+        ENSURE(X509_set_version(x, X509_VERSION_3) == 1, -EIO);
+        ENSURE(X509_sign_ctx(x, ctx) > 0, -EIO);
         return 0;
 }

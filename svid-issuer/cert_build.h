@@ -27,6 +27,11 @@ AE_MUST_USE int ae_cert_set_random_serial(X509 *x);
  * NULL, "serialNumber=<sn>". */
 AE_MUST_USE int ae_cert_name(const char *cn, const char *sn, X509_NAME **ret);
 
+/* x's public key, as X509_set_pubkey but without OpenSSL 3.0's per-call
+ * encoder lookup for P-256, P-384 and RSA keys (cert_pubkey.c says why).
+ * Other keys go through X509_set_pubkey. */
+AE_MUST_USE int ae_cert_set_pubkey(X509 *x, EVP_PKEY *key);
+
 /* notBefore and notAfter as given (seconds since the epoch). -ERANGE when
  * not_after < not_before. */
 AE_MUST_USE int ae_cert_set_validity(X509 *x, time_t not_before, time_t not_after);
@@ -34,14 +39,6 @@ AE_MUST_USE int ae_cert_set_validity(X509 *x, time_t not_before, time_t not_afte
 /* An ASN1_TIME as seconds since the epoch. -EINVAL if it does not parse. */
 AE_MUST_USE int ae_cert_time(const ASN1_TIME *t, time_t *ret);
 
-/* Extensions. basicConstraints and keyUsage are critical (X509-SVID 4.1,
- * 4.3); extKeyUsage, subjectKeyIdentifier and authorityKeyIdentifier are
- * not. ku is a mask of X509v3_KU_* bits. */
-AE_MUST_USE int ae_ext_basic_constraints(bool ca, X509_EXTENSION **ret);
-AE_MUST_USE int ae_ext_key_usage(unsigned ku, X509_EXTENSION **ret);
-AE_MUST_USE int ae_ext_eku_tls(X509_EXTENSION **ret); /* serverAuth + clientAuth */
-/* subjectAltName holding exactly one URI. */
-AE_MUST_USE int ae_ext_uri_san(const char *uri, bool critical, X509_EXTENSION **ret);
 /* Key identifiers: Aegis makes them by RFC 5280 4.2.1.2 method 1 (SHA-1 of
  * the subjectPublicKey BIT STRING's value, 20 bytes); an upstream's may be
  * longer. */
@@ -55,11 +52,29 @@ AE_MUST_USE int ae_cert_key_id(const X509 *x, struct ae_cert_key_id *ret);
 /* x's subjectKeyIdentifier when it has one of 1..AE_CERT_KEY_ID_MAX bytes,
  * else method 1. */
 AE_MUST_USE int ae_cert_subject_key_id(X509 *x, struct ae_cert_key_id *ret);
-AE_MUST_USE int ae_ext_ski(const struct ae_cert_key_id *id, X509_EXTENSION **ret);
-AE_MUST_USE int ae_ext_aki(const struct ae_cert_key_id *id, X509_EXTENSION **ret);
 
-/* Add ext to x, freeing it (also on failure): *ext becomes NULL. */
+/* Extensions, appended to x in the order added (each encoded once, straight
+ * into the certificate). basicConstraints and keyUsage are critical
+ * (X509-SVID 4.1, 4.3); extKeyUsage, subjectKeyIdentifier and
+ * authorityKeyIdentifier are not. ku is a mask of X509v3_KU_* bits. */
+AE_MUST_USE int ae_cert_add_basic_constraints(X509 *x, bool ca);
+AE_MUST_USE int ae_cert_add_key_usage(X509 *x, unsigned ku);
+AE_MUST_USE int ae_cert_add_eku_tls(X509 *x); /* serverAuth + clientAuth */
+/* subjectAltName holding exactly one URI. */
+AE_MUST_USE int ae_cert_add_uri_san(X509 *x, const char *uri, bool critical);
+AE_MUST_USE int ae_cert_add_ski(X509 *x, const struct ae_cert_key_id *id);
+AE_MUST_USE int ae_cert_add_aki(X509 *x, const struct ae_cert_key_id *id);
+/* Add a ready extension (copied), freeing it (also on failure): *ext
+ * becomes NULL. */
 AE_MUST_USE int ae_cert_add_ext(X509 *x, X509_EXTENSION **ext);
 
 /* Sign x with key and md (X509_sign: RSA keys get PKCS#1 v1.5). */
 AE_MUST_USE int ae_cert_sign(X509 *x, EVP_PKEY *key, const EVP_MD *md);
+
+/* A signing context for key and md, set up once (fetching the algorithms
+ * and preparing the key per signature is a tenth of a mint); sign copies
+ * of it with ae_cert_sign_with. Free with EVP_MD_CTX_free. */
+AE_MUST_USE int ae_cert_signer(EVP_PKEY *key, const EVP_MD *md, EVP_MD_CTX **ret);
+/* Sign x with a copy of signer, which is only read (threads may share
+ * it). */
+AE_MUST_USE int ae_cert_sign_with(X509 *x, const EVP_MD_CTX *signer);

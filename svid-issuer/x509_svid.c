@@ -42,43 +42,37 @@ static int check_request(const struct ae_ca *ca, const struct ae_x509_svid_reque
         return 0;
 }
 
-static int add(X509 *x, int r, X509_EXTENSION **ext)
-{
-        GUARD(r);
-        return ae_cert_add_ext(x, ext);
-}
-
 static int build(const struct ae_ca *ca, const struct ae_x509_svid_request *req,
                  enum ae_ca_key_type key_type, time_t not_before, time_t not_after, X509 **ret)
 {
         _cleanup_(X509_freep) X509 *x = X509_new();
-        _cleanup_(X509_NAME_freep) X509_NAME *subject = NULL;
-        X509_EXTENSION *ext = NULL;
+        X509_EXTENSION *claims = NULL;
         struct ae_cert_key_id ski;
         unsigned ku = X509v3_KU_DIGITAL_SIGNATURE;
 
         ENSURE_ALLOC(x);
         GUARD(ae_cert_set_random_serial(x));
-        GUARD(ae_cert_name(NULL, NULL, &subject));
-        ENSURE_OSSL(X509_set_subject_name(x, subject));
+        ENSURE_OSSL(X509_set_subject_name(x, ca->leaf_subject));
         ENSURE_OSSL(X509_set_issuer_name(x, X509_get_subject_name(ca->cert)));
         GUARD(ae_cert_set_validity(x, not_before, not_after));
-        ENSURE_OSSL(X509_set_pubkey(x, req->public_key));
+        GUARD(ae_cert_set_pubkey(x, req->public_key));
         GUARD(ae_cert_key_id(x, &ski));
 
         /* RSA keys may also encrypt a TLS 1.2 key exchange (X509-SVID 4.3
          * allows keyEncipherment on leaves); EC keys only sign. */
         if (key_type == AE_CA_KEY_RSA2048)
                 ku |= X509v3_KU_KEY_ENCIPHERMENT;
-        GUARD(add(x, ae_ext_basic_constraints(false, &ext), &ext));
-        GUARD(add(x, ae_ext_key_usage(ku, &ext), &ext));
-        GUARD(add(x, ae_ext_eku_tls(&ext), &ext));
-        GUARD(add(x, ae_ext_uri_san(req->spiffe_id, false, &ext), &ext));
-        GUARD(add(x, ae_ext_ski(&ski, &ext), &ext));
-        GUARD(add(x, ae_ext_aki(&ca->key_id, &ext), &ext));
-        if (req->claims)
-                GUARD(add(x, ae_claims_to_extension(req->claims, &ext), &ext));
-        GUARD(ae_cert_sign(x, ca->key, ca->md));
+        GUARD(ae_cert_add_basic_constraints(x, false));
+        GUARD(ae_cert_add_key_usage(x, ku));
+        GUARD(ae_cert_add_eku_tls(x));
+        GUARD(ae_cert_add_uri_san(x, req->spiffe_id, false));
+        GUARD(ae_cert_add_ski(x, &ski));
+        GUARD(ae_cert_add_aki(x, &ca->key_id));
+        if (req->claims) {
+                GUARD(ae_claims_to_extension(req->claims, &claims));
+                GUARD(ae_cert_add_ext(x, &claims));
+        }
+        GUARD(ae_cert_sign_with(x, ca->signer));
         *ret = TAKE_PTR(x);
         return 0;
 }

@@ -1,0 +1,2 @@
+# X.509-SVID minting against OpenSSL's raw ECDSA P-256 signing rate.
+aegis_bench(bench_svid_mint SOURCES ${CMAKE_CURRENT_LIST_DIR}/bench_svid_mint.c LIBS aegis_svid)

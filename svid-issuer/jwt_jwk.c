@@ -1,5 +1,6 @@
 #include "svid-issuer/jwt_jwk.h"
 
+#include <stdbool.h>
 #include <string.h>
 
 #include <jansson.h>
@@ -97,9 +98,10 @@ static int get_b64(const json_t *jwk, const char *name, uint8_t *out, size_t cap
         return r < 0 ? -EBADMSG : 0;
 }
 
-/* Build a public key of type from params, then let OpenSSL check it (point
- * on the curve, RSA modulus odd and composite-looking, ...). */
-static int from_params(const char *type, OSSL_PARAM_BLD *bld, EVP_PKEY **ret)
+/* Build a public key of type from params; with check, let OpenSSL check
+ * it too (EC: the point on the curve and in its group). */
+static int from_params(const char *type, OSSL_PARAM_BLD *bld, bool check_public,
+                       EVP_PKEY **ret)
 {
         _cleanup_(OSSL_PARAM_freep) OSSL_PARAM *params = OSSL_PARAM_BLD_to_param(bld);
         _cleanup_(EVP_PKEY_CTX_freep) EVP_PKEY_CTX *ctx = NULL, *check = NULL;
@@ -111,6 +113,10 @@ static int from_params(const char *type, OSSL_PARAM_BLD *bld, EVP_PKEY **ret)
         ENSURE_OSSL(EVP_PKEY_fromdata_init(ctx));
         if (EVP_PKEY_fromdata(ctx, &key, EVP_PKEY_PUBLIC_KEY, params) != 1)
                 return -EBADMSG;
+        if (!check_public) {
+                *ret = TAKE_PTR(key);
+                return 0;
+        }
         check = EVP_PKEY_CTX_new_from_pkey(NULL, key, NULL);
         ENSURE_ALLOC(check);
         if (EVP_PKEY_public_check(check) != 1)
@@ -143,7 +149,7 @@ static int ec_to_public(const json_t *jwk, EVP_PKEY **ret)
                                                     curves[c].group, 0));
         ENSURE_OSSL(OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY, point,
                                                      1 + 2 * curves[c].coord));
-        return from_params("EC", bld, ret);
+        return from_params("EC", bld, true, ret);
 }
 
 /* RFC 7518 2: Base64urlUInt uses the fewest octets. */
@@ -171,14 +177,19 @@ static int rsa_to_public(const json_t *jwk, EVP_PKEY **ret)
         GUARD(get_uint(jwk, "e", RSA_E_MAX, &e));
         bits = BN_num_bits(n);
         ENSURE(bits >= AE_JWT_RSA_BITS_MIN && bits <= AE_JWT_RSA_BITS_MAX, -EBADMSG);
-        /* An even exponent or one below 3 is no RSA public key. */
+        /* An even modulus, or an even exponent or one below 3, is no RSA
+         * public key. These checks stand in for OpenSSL's RSA public check,
+         * whose Miller-Rabin test is randomised: a modulus with a small
+         * factor could pass one call and fail the next, and every reader
+         * of a bundle must reach the same verdict on it. */
+        ENSURE(BN_is_odd(n), -EBADMSG);
         ENSURE(BN_is_odd(e) && !BN_is_one(e), -EBADMSG);
 
         bld = OSSL_PARAM_BLD_new();
         ENSURE_ALLOC(bld);
         ENSURE_OSSL(OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, n));
         ENSURE_OSSL(OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_E, e));
-        GUARD(from_params("RSA", bld, &key));
+        GUARD(from_params("RSA", bld, false, &key));
         *ret = TAKE_PTR(key);
         return 0;
 }

@@ -18,6 +18,8 @@ AE_MUST_USE int ae_jwt_jwk_add_public(EVP_PKEY *key, struct json_t *obj);
  * reader does not know (a bundle reader skips those, as the SPIFFE bundle
  * standard asks); -EBADMSG for a known type with bad material: members
  * missing or mistyped, not strict base64url, wrong sizes, not leading-zero
- * free, a point off the curve, an RSA key outside the accepted sizes, or
- * private key members (a public bundle must never carry them). */
+ * free, a point off the curve, an RSA key outside the accepted sizes or
+ * with an even modulus or exponent (or the exponent 1), or private key
+ * members (a public bundle must never carry them). Every check is
+ * deterministic: readers of one bundle always agree. */
 AE_MUST_USE int ae_jwt_jwk_to_public(const struct json_t *jwk, EVP_PKEY **ret);

@@ -27,6 +27,12 @@ static EVP_PKEY *p256, *p384, *p521, *rsa2048, *rsa1024, *ed25519;
         "65YGjQR0_FDW2QvzqY368QQMicAtaSqzs8KJZgnYb9c7d0zgdAZHzu6qMQvRL5hajrn1n91CbOpbISD08qNLyrd" \
         "kt-bFTWhAI4vMQFh6WeZu0fM4lFd2NcRwr3XPksINHaQ-G_xBniIqbw0Ls1jF44-csFCur-"                \
         "kEgU8awapJzKnqDKgw"
+#define RFC_RSA_N_EVEN                                                                          \
+        "0vx7agoebGcQSuuPiLJXZptN9nndrQmbXEps2aiAFbWhM78LhWx4cbbfAAtVT86zwu1RK7aPFFxuhDR1L6tSoc_" \
+        "BJECPebWKRXjBZCiFV4n3oknjhMstn64tZ_2W-5JsGY4Hc5n9yBXArwl93lqt7_RN5w6Cf0h4QyQ5v-"         \
+        "65YGjQR0_FDW2QvzqY368QQMicAtaSqzs8KJZgnYb9c7d0zgdAZHzu6qMQvRL5hajrn1n91CbOpbISD08qNLyrd" \
+        "kt-bFTWhAI4vMQFh6WeZu0fM4lFd2NcRwr3XPksINHaQ-G_xBniIqbw0Ls1jF44-csFCur-"                \
+        "kEgU8awapJzKnqDKgg"
 static const char rfc_set[] =
         "{\"keys\":[{\"kty\":\"EC\",\"crv\":\"P-256\",\"x\":\"" RFC_EC_X "\",\"y\":\"" RFC_EC_Y "\","
         "\"use\":\"enc\",\"kid\":\"1\"},"
@@ -243,6 +249,8 @@ START_TEST(reader_refuses)
                 /* RSA */
                 { RSA_KEY_WITH("\"n\":\"AA" RFC_RSA_N "\",\"e\":\"AQAB\""), -EBADMSG, MAT }, /* leading zero */
                 { RSA_KEY_WITH("\"n\":\"" RFC_RSA_N "\",\"e\":\"AAEAAQ\""), -EBADMSG, MAT },
+                /* RFC_RSA_N ends in "gw" (last byte 0x83): "gg" makes it 0x82, even. */
+                { RSA_KEY_WITH("\"n\":\"" RFC_RSA_N_EVEN "\",\"e\":\"AQAB\""), -EBADMSG, MAT },
                 { RSA_KEY_WITH("\"n\":\"" RFC_RSA_N "\",\"e\":\"AQAA\""), -EBADMSG, MAT },   /* even */
                 { RSA_KEY_WITH("\"n\":\"" RFC_RSA_N "\",\"e\":\"AQ\""), -EBADMSG, MAT },     /* 1 */
                 { RSA_KEY_WITH("\"n\":\"" RFC_RSA_N "\",\"e\":\"AQAAAAAAAAAAAQ\""), -EBADMSG, MAT }, /* 9 bytes */

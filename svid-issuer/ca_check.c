@@ -95,8 +95,7 @@ int ae_ca_check_validity(const X509 *cert, time_t now, enum ae_svid_reason *reas
         return ae_svid_refuse(reason, AE_SVID_OK, 0);
 }
 
-/* A root is self-issued with a signature its own key verifies. */
-static bool is_root(X509 *x)
+bool ae_ca_is_root(X509 *x)
 {
         bool r = X509_self_signed(x, 1) == 1;
 
@@ -131,7 +130,7 @@ int ae_ca_check_chain(X509 *cert, STACK_OF(X509) *file, time_t now, bool check_t
                ae_svid_refuse(reason, AE_SVID_INTERNAL, -EINVAL));
         n = sk_X509_num(file);
         for (int i = 0; i < n && r < 0; i++)
-                if (is_root(sk_X509_value(file, i)))
+                if (ae_ca_is_root(sk_X509_value(file, i)))
                         r = i;
         if (r < 0)
                 return ae_svid_refuse(reason, AE_SVID_CA_CHAIN_NO_ROOT, -EPROTO);
@@ -186,7 +185,7 @@ int ae_ca_check_bundle(STACK_OF(X509) *bundle, X509 *root, time_t now,
                 X509 *x = sk_X509_value(bundle, i);
                 time_t na;
 
-                if (!is_root(x) || !(X509_get_extension_flags(x) & EXFLAG_CA) ||
+                if (!ae_ca_is_root(x) || !(X509_get_extension_flags(x) & EXFLAG_CA) ||
                     ae_cert_time(X509_get0_notAfter(x), &na) < 0) {
                         ERR_clear_error();
                         return ae_svid_refuse(reason, AE_SVID_CA_BUNDLE_MALFORMED, -EBADMSG);

@@ -15,6 +15,9 @@
 #include "svid-issuer/key_gen.h"
 #include "svid-issuer/svid_reason.h"
 
+/* Whether x is a root: self-issued, with a signature its own key verifies. */
+bool ae_ca_is_root(X509 *x);
+
 /* The trust domain of names holding exactly one URI that is a SPIFFE ID
  * without a path: 0, or -EPROTO (AE_SVID_CA_NO_SPIFFE_ID). Other name types
  * may be present. */

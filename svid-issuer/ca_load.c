@@ -74,14 +74,6 @@ static int read_cert(int dfd, X509 **ret, enum ae_svid_reason *reason)
         return 0;
 }
 
-static bool self_signed(X509 *x)
-{
-        bool r = X509_self_signed(x, 1) == 1;
-
-        ERR_clear_error();
-        return r;
-}
-
 /* The earliest notAfter from the signing certificate up to the root. */
 static int path_not_after(const struct ae_ca *ca, time_t *ret)
 {
@@ -130,7 +122,7 @@ int ae_ca_read(int dfd, time_t now, bool check_time, struct ae_ca **ret,
         GUARD(ae_ca_check_signing_cert(ca->cert, ca->trust_domain, reason));
         if (check_time)
                 GUARD(ae_ca_check_validity(ca->cert, now, reason));
-        ca->self_signed = self_signed(ca->cert);
+        ca->self_signed = ae_ca_is_root(ca->cert);
         GUARD(read_chain(dfd, ca, now, check_time, reason));
         GUARD(read_certs(dfd, AE_CA_BUNDLE_FILE, AE_CA_PEM_CERTS_MAX, AE_SVID_CA_MISSING,
                          AE_SVID_CA_BUNDLE_MALFORMED, &bundle, reason));
@@ -140,8 +132,12 @@ int ae_ca_read(int dfd, time_t now, bool check_time, struct ae_ca **ret,
         if (!ca->md || ae_cert_time(X509_get0_notBefore(ca->cert), &ca->not_before) < 0 ||
             path_not_after(ca, &ca->not_after) < 0)
                 return ae_svid_refuse(reason, AE_SVID_CA_CERT_MALFORMED, -EBADMSG);
+        /* The leaf subject is encoded here, once: a name built entry by
+         * entry is encoded on first use, and minting threads must only
+         * read the CA. */
         if (ae_cert_subject_key_id(ca->cert, &ca->key_id) < 0 ||
             ae_cert_name(NULL, NULL, &ca->leaf_subject) < 0 ||
+            i2d_X509_NAME(ca->leaf_subject, NULL) <= 0 ||
             ae_cert_signer(ca->key, ca->md, &ca->signer) < 0)
                 return ae_svid_refuse(reason, AE_SVID_INTERNAL, -EIO);
         *ret = TAKE_PTR(ca);

@@ -146,14 +146,6 @@ static int read_path_certs(const char *path, size_t max, enum ae_svid_reason mal
         return 0;
 }
 
-static bool self_signed(X509 *x)
-{
-        bool r = X509_self_signed(x, 1) == 1;
-
-        ERR_clear_error();
-        return r;
-}
-
 /* Everything ae_ca_load would check, on the files offered. */
 static int check_offer(int dfd, X509 *cert, STACK_OF(X509) *file, time_t now,
                        STACK_OF(X509) **ret_ints, X509 **ret_root, enum ae_svid_reason *reason)
@@ -169,7 +161,7 @@ static int check_offer(int dfd, X509 *cert, STACK_OF(X509) *file, time_t now,
         if (strcmp(want, got) != 0)
                 return ae_svid_refuse(reason, AE_SVID_CA_TRUST_DOMAIN, -EINVAL);
         GUARD(ae_ca_check_validity(cert, now, reason));
-        if (self_signed(cert))
+        if (ae_ca_is_root(cert))
                 return ae_svid_refuse(reason, AE_SVID_CA_CHAIN_MISMATCH, -EPROTO);
         return ae_ca_check_chain(cert, file, now, true, ret_ints, ret_root, reason);
 }

@@ -1,9 +1,10 @@
 /* Building blocks of every certificate Aegis signs (CA roots, CSRs, leaf
- * SVIDs): serial numbers, names, validity, and the X.509v3 extensions the
- * X509-SVID standard asks for. Internal to svid-issuer/.
+ * SVIDs): serial numbers, names, validity, public keys, the X.509v3
+ * extensions the X509-SVID standard asks for, and signing. Internal to
+ * svid-issuer/.
  *
- * Extensions are returned as X509_EXTENSION objects (the caller frees them)
- * so the same code serves certificates and certificate requests. */
+ * Extensions go straight into a certificate; a certificate request asks
+ * for the extensions of a scratch certificate built the same way. */
 #pragma once
 
 #include <stdbool.h>

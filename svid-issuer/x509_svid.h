@@ -47,7 +47,8 @@ struct ae_x509_svid_request {
                                          * workload_id must equal spiffe_id */
 };
 
-/* Mint a leaf for req, signed by ca, valid from `now`. Checked in this order,
+/* Mint a leaf for req, signed by ca, valid from `now`. ca is only read:
+ * threads may mint with one loaded CA at the same time. Checked in this order,
  * each with its reason: SPIFFE ID (AE_SVID_ID_INVALID, AE_SVID_ID_NO_PATH,
  * AE_SVID_ID_FOREIGN_TRUST_DOMAIN; -EINVAL), key (AE_SVID_KEY_UNSUPPORTED;
  * -EOPNOTSUPP), TTL (negative or above AE_X509_SVID_TTL_MAX:

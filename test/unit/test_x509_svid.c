@@ -5,6 +5,7 @@
 #include "svid-issuer/x509_svid.h"
 
 #include <limits.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -278,6 +279,64 @@ START_TEST(test_validity_caps)
 }
 END_TEST
 
+/* One loaded CA, several threads minting at once: every leaf verifies and
+ * every serial is its own. */
+#define THREADS 4
+#define PER_THREAD 25
+
+struct minter {
+        const struct ae_ca *ca;
+        EVP_PKEY *key;
+        X509 *leaves[PER_THREAD];
+        int failures;
+};
+
+static void *mint_many(void *arg)
+{
+        struct minter *m = arg;
+        struct ae_x509_svid_request req = { .spiffe_id = ID, .public_key = m->key };
+        enum ae_svid_reason why;
+
+        for (int i = 0; i < PER_THREAD; i++)
+                if (ae_x509_svid_mint(m->ca, &req, NOW, &m->leaves[i], &why) != 0)
+                        m->failures++;
+        return NULL;
+}
+
+START_TEST(test_concurrent_mint)
+{
+        _cleanup_(ae_ca_freep) struct ae_ca *ca = load(AE_CA_KEY_P256, NOW);
+        struct minter m[THREADS];
+        pthread_t t[THREADS];
+
+        for (int i = 0; i < THREADS; i++) {
+                m[i] = (struct minter){ .ca = ca, .key = ctu_key(i % 2 ? "P-384" : "P-256") };
+                ck_assert_int_eq(pthread_create(&t[i], NULL, mint_many, &m[i]), 0);
+        }
+        for (int i = 0; i < THREADS; i++)
+                ck_assert_int_eq(pthread_join(t[i], NULL), 0);
+        for (int i = 0; i < THREADS; i++) {
+                ck_assert_int_eq(m[i].failures, 0);
+                for (int j = 0; j < PER_THREAD; j++) {
+                        ck_assert_int_eq(ctu_verify(m[i].leaves[j], NULL, ae_ca_bundle(ca), NOW), 0);
+                        ck_assert_int_eq(EVP_PKEY_eq(X509_get0_pubkey(m[i].leaves[j]), m[i].key), 1);
+                        for (int k = 0; k < i * PER_THREAD + j; k++)
+                                ck_assert_int_ne(
+                                        ASN1_INTEGER_cmp(
+                                                X509_get0_serialNumber(m[i].leaves[j]),
+                                                X509_get0_serialNumber(
+                                                        m[k / PER_THREAD].leaves[k % PER_THREAD])),
+                                        0);
+                }
+        }
+        for (int i = 0; i < THREADS; i++) {
+                for (int j = 0; j < PER_THREAD; j++)
+                        X509_free(m[i].leaves[j]);
+                EVP_PKEY_free(m[i].key);
+        }
+}
+END_TEST
+
 /* ---- rejections, each with its reason ---- */
 
 START_TEST(test_reject_ids)
@@ -496,6 +555,7 @@ static Suite *x509_svid_suite(void)
         tcase_add_test(tc, test_claims_extension_non_critical);
         tcase_add_test(tc, test_mint_subject_keys);
         tcase_add_test(tc, test_serials_differ);
+        tcase_add_test(tc, test_concurrent_mint);
         tcase_add_test(tc, test_validity_caps);
         tcase_add_test(tc, test_reject_ids);
         tcase_add_test(tc, test_reject_keys);

@@ -725,7 +725,7 @@ START_TEST(jwt_payload_members)
 }
 END_TEST
 
-START_TEST(level_names_and_reason_texts)
+START_TEST(level_names_reason_texts_and_arguments)
 {
         static const enum ae_svid_reason claims_reasons[] = {
                 AE_SVID_CLAIMS_TOO_LARGE, AE_SVID_CLAIMS_SYNTAX, AE_SVID_CLAIMS_VERSION,
@@ -735,6 +735,20 @@ START_TEST(level_names_and_reason_texts)
                 AE_SVID_CLAIMS_NO_TPM, AE_SVID_CLAIMS_ZONES, AE_SVID_CLAIMS_LOCATION_NOT_ATTESTED,
                 AE_SVID_CLAIMS_EXT_ENCODING, AE_SVID_CLAIMS_EXT_DUPLICATE,
         };
+
+        struct ae_claims c;
+        enum ae_svid_reason r = AE_SVID_REASON_COUNT;
+        bool present;
+
+        /* Bad arguments are the caller's bug: AE_SVID_INTERNAL. */
+        ck_assert_int_eq(ae_claims_decode_explain(NULL, 5, &c, &r), -EINVAL);
+        ck_assert_int_eq(r, AE_SVID_INTERNAL);
+        r = AE_SVID_REASON_COUNT;
+        ck_assert_int_eq(ae_claims_decode_extension(NULL, 5, &c, &r), -EINVAL);
+        ck_assert_int_eq(r, AE_SVID_INTERNAL);
+        r = AE_SVID_REASON_COUNT;
+        ck_assert_int_eq(ae_claims_from_cert_explain(NULL, &c, &present, &r), -EINVAL);
+        ck_assert_int_eq(r, AE_SVID_INTERNAL);
 
         ck_assert_str_eq(ae_claims_level_name(AE_CLAIMS_POR), "por");
         ck_assert_str_eq(ae_claims_level_name(AE_CLAIMS_POG), "pog");
@@ -765,7 +779,7 @@ int main(void)
         tcase_add_test(tc, certificate_absent_present_duplicate);
         tcase_add_test(tc, certificate_with_bad_claims);
         tcase_add_test(tc, jwt_payload_members);
-        tcase_add_test(tc, level_names_and_reason_texts);
+        tcase_add_test(tc, level_names_reason_texts_and_arguments);
         suite_add_tcase(s, tc);
         return ae_check_run(s);
 }

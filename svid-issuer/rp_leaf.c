@@ -75,6 +75,10 @@ int ae_rp_leaf_check(X509 *leaf, struct ae_spiffe_id *ret_id, enum ae_rp_reason 
                 return refuse(reason, AE_RP_LEAF_IS_CA);
         if (!(flags & EXFLAG_KUSAGE))
                 return refuse(reason, AE_RP_LEAF_NO_KEY_USAGE);
+        /* Present once (EXFLAG_INVALID refused a repeat), so the first is it. */
+        if (X509_EXTENSION_get_critical(
+                    X509_get_ext(leaf, X509_get_ext_by_NID(leaf, NID_key_usage, -1))) != 1)
+                return refuse(reason, AE_RP_LEAF_KEY_USAGE_NOT_CRITICAL);
         ku = X509_get_key_usage(leaf);
         if (!(ku & KU_DIGITAL_SIGNATURE))
                 return refuse(reason, AE_RP_LEAF_NO_DIGITAL_SIGNATURE);

@@ -12,6 +12,7 @@ static const struct {
         [AE_RP_LEAF_ID_NO_PATH] = { "leaf_id_no_path", "leaf SPIFFE ID has no path" },
         [AE_RP_LEAF_IS_CA] = { "leaf_is_ca", "leaf certificate is a CA (basicConstraints cA=true)" },
         [AE_RP_LEAF_NO_KEY_USAGE] = { "leaf_no_key_usage", "leaf certificate has no keyUsage extension" },
+        [AE_RP_LEAF_KEY_USAGE_NOT_CRITICAL] = { "leaf_key_usage_not_critical", "leaf keyUsage extension is not marked critical" },
         [AE_RP_LEAF_NO_DIGITAL_SIGNATURE] = { "leaf_no_digital_signature", "leaf keyUsage lacks digitalSignature" },
         [AE_RP_LEAF_CERT_SIGN] = { "leaf_cert_sign", "leaf keyUsage has keyCertSign or cRLSign" },
         [AE_RP_TRUST_DOMAIN_UNKNOWN] = { "trust_domain_unknown", "no trust bundle for the SPIFFE ID's trust domain" },

@@ -15,6 +15,7 @@ enum ae_rp_reason {
         AE_RP_LEAF_ID_NO_PATH,           /* a trust domain's own ID on a leaf */
         AE_RP_LEAF_IS_CA,                /* basicConstraints cA=true */
         AE_RP_LEAF_NO_KEY_USAGE,         /* keyUsage extension absent */
+        AE_RP_LEAF_KEY_USAGE_NOT_CRITICAL, /* X509-SVID 4.3: it MUST be critical */
         AE_RP_LEAF_NO_DIGITAL_SIGNATURE, /* keyUsage without digitalSignature */
         AE_RP_LEAF_CERT_SIGN,            /* keyUsage keyCertSign or cRLSign */
         /* the trust bundle */

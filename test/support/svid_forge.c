@@ -61,7 +61,7 @@ static void add_san(X509 *x, const struct ae_forge_opts *o, unsigned long flags)
         GENERAL_NAMES_free(names);
 }
 
-static void add_key_usage(X509 *x, X509V3_CTX *ctx, unsigned ku)
+static void add_key_usage(X509 *x, X509V3_CTX *ctx, unsigned ku, bool critical)
 {
         char text[160] = "critical";
         static const struct {
@@ -81,7 +81,8 @@ static void add_key_usage(X509 *x, X509V3_CTX *ctx, unsigned ku)
                         strcat(text, bits[i].name);
                 }
         }
-        add_ext(x, ctx, NID_key_usage, text);
+        /* Without the flag, drop "critical," (the first bit's comma too). */
+        add_ext(x, ctx, NID_key_usage, critical ? text : text + strlen("critical,"));
 }
 
 /* An extension with value octets exactly as given. */
@@ -146,7 +147,8 @@ X509 *ae_forge_cert(const struct ae_forge_opts *o, EVP_PKEY *subject_key, X509 *
         if (!o->no_key_usage)
                 add_key_usage(x, &ctx, o->key_usage ? o->key_usage
                                        : o->ca ? KU_KEY_CERT_SIGN | KU_CRL_SIGN
-                                               : KU_DIGITAL_SIGNATURE);
+                                               : KU_DIGITAL_SIGNATURE,
+                              !o->key_usage_not_critical);
         if (o->eku)
                 add_ext(x, &ctx, NID_ext_key_usage, "serverAuth,clientAuth");
         if (o->ca || o->skid)

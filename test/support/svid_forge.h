@@ -24,6 +24,7 @@ struct ae_forge_opts {
         int pathlen;                          /* with ca: -1 none, else pathLenConstraint */
         bool no_basic_constraints;
         bool no_key_usage;
+        bool key_usage_not_critical;          /* keyUsage without the critical flag */
         unsigned key_usage;                   /* KU_* bits; 0: the role's default */
         bool eku;                             /* serverAuth + clientAuth */
         int64_t not_before, not_after;        /* s since the epoch */

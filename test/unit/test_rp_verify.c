@@ -1,6 +1,7 @@
 /* The relying party's verifier on forged certificates: every reason of
  * rp_reason.h from a certificate (or rule) that earns it, with OpenSSL's
  * code behind each chain refusal, plus the result a host reads. */
+#define _GNU_SOURCE /* memmem */
 #include "svid-issuer/rp_verify.h"
 
 #include <stdio.h>
@@ -234,6 +235,11 @@ static void t_unknown_td(struct ae_forge_opts *o, struct ae_claims *c)
         o->uris[0] = "spiffe://unknown.org/web";
         snprintf(c->workload.workload_id, sizeof(c->workload.workload_id), "%s", o->uris[0]);
 }
+static void t_ku_not_critical(struct ae_forge_opts *o, struct ae_claims *c)
+{
+        (void)c;
+        o->key_usage_not_critical = true;
+}
 static void t_expired(struct ae_forge_opts *o, struct ae_claims *c)
 {
         (void)c;
@@ -323,6 +329,8 @@ static const struct vcase cases[] = {
         { "trust domain's own ID", t_no_path, BY_A, "", AE_RP_LEAF_ID_NO_PATH, X509_V_OK },
         { "leaf with cA=true", t_ca, BY_A, "", AE_RP_LEAF_IS_CA, X509_V_OK },
         { "no keyUsage", t_no_ku, BY_A, "", AE_RP_LEAF_NO_KEY_USAGE, X509_V_OK },
+        { "keyUsage not critical", t_ku_not_critical, BY_A, "", AE_RP_LEAF_KEY_USAGE_NOT_CRITICAL,
+          X509_V_OK },
         { "keyUsage without digitalSignature", t_ku_encipher, BY_A, "",
           AE_RP_LEAF_NO_DIGITAL_SIGNATURE, X509_V_OK },
         { "keyUsage keyCertSign", t_ku_certsign, BY_A, "", AE_RP_LEAF_CERT_SIGN, X509_V_OK },
@@ -502,6 +510,77 @@ START_TEST(roots_rotate_within_a_domain)
 }
 END_TEST
 
+START_TEST(tampered_claims)
+{
+        _cleanup_(EVP_PKEY_freep) EVP_PKEY *key = NULL;
+        _cleanup_(X509_freep) X509 *leaf = NULL, *tampered = NULL;
+        _cleanup_free_ unsigned char *der = NULL;
+        const unsigned char *p;
+        struct ae_claims claims;
+        struct ae_rp_result r;
+        unsigned char *at;
+        int len;
+
+        /* A genuine PoG SVID in eu-de; its claims edited to eu-fr after
+         * signing. The edit changes no length, so only the signature can
+         * tell. */
+        ae_forge_claims(&claims, WID, NOW - 10);
+        ae_forge_leaf(WID, NOW, &claims, w.a, w.a_key, &key, &leaf);
+        len = i2d_X509(leaf, &der);
+        ck_assert_int_gt(len, 0);
+        at = memmem(der, (size_t)len, "\"eu-de\"", 7);
+        ck_assert_ptr_nonnull(at);
+        memcpy(at, "\"eu-fr\"", 7);
+        p = der;
+        tampered = d2i_X509(NULL, &p, len);
+        ck_assert_ptr_nonnull(tampered);
+        ck_assert_int_eq(ae_rp_verify(w.bundle, NULL, tampered, NULL, NOW, &r), -EACCES);
+        ck_assert_int_eq(r.reason, AE_RP_CHAIN_SIGNATURE);
+        ck_assert_int_eq(r.x509_error, X509_V_ERR_CERT_SIGNATURE_FAILURE);
+        ck_assert(!r.has_claims);
+}
+END_TEST
+
+/* The SPIFFE ID standard's invalid examples (and rules it states) as a
+ * leaf's URI SAN: refused with the rule each breaks. */
+static const struct {
+        const char *uri;
+        enum ae_spiffe_id_error err;
+} invalid_ids[] = {
+        { "http://example.org/web", AE_SPIFFE_ID_WRONG_SCHEME },
+        { "SPIFFE://example.org/web", AE_SPIFFE_ID_WRONG_SCHEME },
+        { "spiffe:///web", AE_SPIFFE_ID_TRUST_DOMAIN_MISSING },
+        { "spiffe://Example.org/web", AE_SPIFFE_ID_TRUST_DOMAIN_UPPERCASE },
+        { "spiffe://example.org:8443/web", AE_SPIFFE_ID_TRUST_DOMAIN_PORT },
+        { "spiffe://user@example.org/web", AE_SPIFFE_ID_TRUST_DOMAIN_USERINFO },
+        { "spiffe://example.org/w%20eb", AE_SPIFFE_ID_PERCENT_ENCODED },
+        { "spiffe://example.org/a//b", AE_SPIFFE_ID_PATH_EMPTY_SEGMENT },
+        { "spiffe://example.org/a/./b", AE_SPIFFE_ID_PATH_DOT_SEGMENT },
+        { "spiffe://example.org/a/../b", AE_SPIFFE_ID_PATH_DOT_SEGMENT },
+        { "spiffe://example.org/web/", AE_SPIFFE_ID_PATH_TRAILING_SLASH },
+        { "spiffe://example.org/w*b", AE_SPIFFE_ID_PATH_CHAR },
+        { "spiffe://example.org/web?x=1", AE_SPIFFE_ID_QUERY },
+        { "spiffe://example.org/web#frag", AE_SPIFFE_ID_FRAGMENT },
+};
+
+START_TEST(standard_invalid_ids)
+{
+        _cleanup_(EVP_PKEY_freep) EVP_PKEY *key = ae_forge_key();
+        _cleanup_(X509_freep) X509 *leaf = NULL;
+        struct ae_forge_opts o;
+        struct ae_rp_result r;
+
+        ae_forge_leaf_opts(&o, invalid_ids[_i].uri, NOW, NULL);
+        leaf = ae_forge_cert(&o, key, w.a, w.a_key);
+        ck_assert_int_eq(ae_rp_verify(w.bundle, NULL, leaf, NULL, NOW, &r), -EACCES);
+        ck_assert_msg(r.reason == AE_RP_LEAF_ID_INVALID, "%s: %s", invalid_ids[_i].uri,
+                      ae_rp_reason_id(r.reason));
+        ck_assert_msg(r.id_error == invalid_ids[_i].err, "%s: %s, expected %s",
+                      invalid_ids[_i].uri, ae_spiffe_id_error_id(r.id_error),
+                      ae_spiffe_id_error_id(invalid_ids[_i].err));
+}
+END_TEST
+
 static Suite *suite(void)
 {
         Suite *s = suite_create("rp_verify");
@@ -515,6 +594,9 @@ static Suite *suite(void)
         tcase_add_test(tc, result_for_the_host);
         tcase_add_test(tc, leaf_id_of_ca_certificates);
         tcase_add_test(tc, roots_rotate_within_a_domain);
+        tcase_add_test(tc, tampered_claims);
+        tcase_add_loop_test(tc, standard_invalid_ids, 0,
+                            (int)(sizeof(invalid_ids) / sizeof(invalid_ids[0])));
         suite_add_tcase(s, tc);
         return s;
 }

@@ -193,6 +193,25 @@ chmod 0600 "$ca/ca-key.pem"
 run 2 svid mint --ca "$ca" --id spiffe://aegis.test/w --out "$work/plain" --pid 1
 run 2 svid mint --ca "$ca" --id spiffe://aegis.test/w --out "$work/plain" --node "$work/pog.json"
 
+# ---- mTLS between openssl s_server and s_client, with our SVIDs and keys -----
+# s_server demands and verifies a client certificate; -rev echoes reversed,
+# so "egde" back proves the handshake completed both ways.
+openssl s_server -accept 127.0.0.1:0 -cert "$pog" -key "$work/pog/svid.key" -CAfile "$bundle" \
+        -Verify 1 -verify_return_error -naccept 1 -rev >"$work/s_server.out" 2>&1 &
+server=$!
+for _ in $(seq 100); do
+        port=$(sed -n 's/^ACCEPT .*:\([0-9]*\)$/\1/p' "$work/s_server.out")
+        [ -n "$port" ] && break
+        sleep 0.05
+done
+[ -n "$port" ] || fail "s_server did not start: $(cat "$work/s_server.out")"
+echo edge | timeout 20 openssl s_client -connect "127.0.0.1:$port" -cert "$por" \
+        -key "$work/por/svid.key" -CAfile "$bundle" -verify_return_error -quiet \
+        >"$work/s_client.out" 2>&1 || true
+wait "$server" || true
+expect "$work/s_client.out" "egde"
+checks=$((checks + 1))
+
 # ---- rotation: the bundle keeps the old root, old SVIDs still verify ---------
 run 0 ca rotate --dir "$ca"
 [ "$(grep -c 'BEGIN CERTIFICATE' "$ca/bundle.pem")" = 2 ] || fail "bundle after rotation"

@@ -8,6 +8,9 @@
 #include <openssl/x509.h>
 
 #include "common/ossl.h"
+#include "common/hex.h"
+#include "svid-issuer/jwt_jwks.h"
+#include "svid-issuer/jwt_svid.h"
 #include "svid-issuer/x509_svid.h"
 #include "workload-attestor/workload_attestor.h"
 
@@ -30,7 +33,25 @@ struct ae_issuer_source {
         struct cached *cache;
         size_t n, cap;
         uint64_t generation, mints;
+        /* JWT-SVIDs are signed with the CA key, named by the first 16 bytes
+         * of its public key's sha256 (hex). */
+        char kid[33];
 };
+
+/* JWT-SVID lifetime when the entry names none: short, as bearer tokens
+ * should be. */
+#define JWT_TTL_DEFAULT 300
+
+static int kid_of(EVP_PKEY *key, char *kid, size_t cap)
+{
+        unsigned char *der = NULL, digest[32];
+        int n = i2d_PUBKEY(key, &der);
+        int ok = n > 0 && EVP_Digest(der, (size_t)n, digest, NULL, EVP_sha256(), NULL) == 1;
+
+        OPENSSL_free(der);
+        ENSURE(ok, -EIO);
+        return ae_hex_encode(digest, 16, kid, cap);
+}
 
 int ae_issuer_source_new(const struct ae_ca *ca, const struct ae_claims *node_claims,
                          enum ae_ca_key_type key_type, struct ae_issuer_source **ret)
@@ -46,6 +67,11 @@ int ae_issuer_source_new(const struct ae_ca *ca, const struct ae_claims *node_cl
         }
         s->ca = ca;
         s->key_type = key_type;
+        if (kid_of(ae_ca_key(ca), s->kid, sizeof(s->kid)) < 0) {
+                pthread_mutex_destroy(&s->lock);
+                free(s);
+                return -EIO;
+        }
         if (node_claims) {
                 s->has_claims = true;
                 s->node_claims = *node_claims;
@@ -119,6 +145,20 @@ static int key_der(EVP_PKEY *key, struct ae_x509_svid_material *m)
         return 0;
 }
 
+/* The claims for e's SVIDs into *c; false when it gets none. */
+static bool claims_for(const struct ae_issuer_source *s, const struct ae_reg_entry *e,
+                       struct ae_claims *c)
+{
+        const char *code_hash = code_hash_of(e);
+
+        if (!s->has_claims || !code_hash)
+                return false;
+        *c = s->node_claims;
+        snprintf(c->workload.workload_id, sizeof(c->workload.workload_id), "%s", e->spiffe_id);
+        snprintf(c->workload.code_hash, sizeof(c->workload.code_hash), "%s", code_hash);
+        return true;
+}
+
 static int mint(struct ae_issuer_source *s, const struct ae_reg_entry *e, time_t now,
                 struct ae_x509_svid_material *ret)
 {
@@ -126,19 +166,12 @@ static int mint(struct ae_issuer_source *s, const struct ae_reg_entry *e, time_t
         _cleanup_(X509_freep) X509 *leaf = NULL;
         struct ae_x509_svid_request req = { .spiffe_id = e->spiffe_id, .ttl_s = e->x509_svid_ttl };
         struct ae_x509_svid_material m = { 0 };
-        const char *code_hash = code_hash_of(e);
         struct ae_claims claims;
         enum ae_svid_reason reason;
         int r;
 
-        if (s->has_claims && code_hash) {
-                claims = s->node_claims;
-                snprintf(claims.workload.workload_id, sizeof(claims.workload.workload_id), "%s",
-                         e->spiffe_id);
-                snprintf(claims.workload.code_hash, sizeof(claims.workload.code_hash), "%s",
-                         code_hash);
+        if (claims_for(s, e, &claims))
                 req.claims = &claims;
-        }
         GUARD(ae_svid_key_generate(s->key_type, &key));
         req.public_key = key;
         r = ae_x509_svid_mint(s->ca, &req, now, &leaf, &reason);
@@ -273,6 +306,42 @@ static int src_x509_bundle(void *ctx, struct ae_bundle_material *ret)
         return 0;
 }
 
+static int src_jwt_svid(void *ctx, const struct ae_reg_entry *e, const char *const *aud,
+                        size_t n_aud, time_t now, char **ret_token)
+{
+        struct ae_issuer_source *s = ctx;
+        struct ae_jwt_signer signer = { .key = ae_ca_key(s->ca), .kid = s->kid,
+                                        .trust_domain = ae_ca_trust_domain(s->ca) };
+        struct ae_jwt_svid_params p = { .spiffe_id = e->spiffe_id, .aud = aud, .n_aud = n_aud };
+        struct ae_claims claims;
+        enum ae_jwt_reason reason;
+        int r;
+
+        p.ttl_s = e->jwt_svid_ttl ? e->jwt_svid_ttl : JWT_TTL_DEFAULT;
+        if (p.ttl_s > AE_JWT_SVID_TTL_MAX)
+                p.ttl_s = AE_JWT_SVID_TTL_MAX;
+        if (claims_for(s, e, &claims))
+                p.claims = &claims;
+        r = ae_jwt_svid_mint(&signer, &p, now, ret_token, &reason);
+        if (r == 0 || reason == AE_JWT_INTERNAL)
+                return r;
+        return reason == AE_JWT_AUD_MISSING || reason == AE_JWT_AUD_INVALID ? -EINVAL : -EACCES;
+}
+
+static int src_jwt_bundle(void *ctx, struct ae_jwt_bundle_material *ret)
+{
+        struct ae_issuer_source *s = ctx;
+        EVP_PKEY *keys[1] = { ae_ca_key(s->ca) };
+        const char *kids[1] = { s->kid };
+        struct ae_jwt_bundle_material b = { 0 };
+
+        snprintf(b.trust_domain, sizeof(b.trust_domain), "%s", ae_ca_trust_domain(s->ca));
+        GUARD(ae_jwks_from_keys(keys, kids, 1, &b.jwks));
+        b.jwks_len = strlen(b.jwks);
+        *ret = b;
+        return 0;
+}
+
 static uint64_t src_tick(void *ctx, time_t now)
 {
         struct ae_issuer_source *s = ctx;
@@ -309,6 +378,8 @@ static uint64_t src_generation(void *ctx)
 static const struct ae_svid_source_ops ops = {
         .x509_svid = src_x509_svid,
         .x509_bundle = src_x509_bundle,
+        .jwt_svid = src_jwt_svid,
+        .jwt_bundle = src_jwt_bundle,
         .tick = src_tick,
         .generation = src_generation,
 };

@@ -16,6 +16,15 @@ void ae_x509_svid_material_clear(struct ae_x509_svid_material *m)
         m->key_len = m->chain_len = 0;
 }
 
+void ae_jwt_bundle_material_clear(struct ae_jwt_bundle_material *b)
+{
+        if (!b)
+                return;
+        free(b->jwks);
+        b->jwks = NULL;
+        b->jwks_len = 0;
+}
+
 void ae_bundle_material_clear(struct ae_bundle_material *b)
 {
         if (!b)

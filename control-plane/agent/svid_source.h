@@ -37,6 +37,15 @@ struct ae_bundle_material {
 
 void ae_bundle_material_clear(struct ae_bundle_material *b);
 
+/* One trust domain's JWT bundle: a JWK Set (jwt_jwks.h), JSON text. */
+struct ae_jwt_bundle_material {
+        char trust_domain[AE_TRUST_DOMAIN_MAX + 1];
+        char *jwks;
+        size_t jwks_len;
+};
+
+void ae_jwt_bundle_material_clear(struct ae_jwt_bundle_material *b);
+
 struct ae_svid_source_ops {
         /* The current SVID for e at now (minting or renewing as needed).
          * -EACCES when the source may not issue for e. */
@@ -44,6 +53,13 @@ struct ae_svid_source_ops {
                          struct ae_x509_svid_material *ret);
         /* The agent's own trust domain's bundle. */
         int (*x509_bundle)(void *ctx, struct ae_bundle_material *ret);
+        /* A JWT-SVID for e and aud[0..n_aud) at now: *ret_token malloc'd.
+         * -EINVAL for audiences the token format refuses, -EACCES when the
+         * source may not issue for e. */
+        int (*jwt_svid)(void *ctx, const struct ae_reg_entry *e, const char *const *aud,
+                        size_t n_aud, time_t now, char **ret_token);
+        /* The agent's own trust domain's JWT bundle. */
+        int (*jwt_bundle)(void *ctx, struct ae_jwt_bundle_material *ret);
         /* Renew what is past half its life; returns the generation after. */
         uint64_t (*tick)(void *ctx, time_t now);
         /* Changes whenever an SVID or the bundle would come back different. */

@@ -15,10 +15,12 @@
 #include "check_util.h"
 #include "common/ossl.h"
 #include "control-plane/agent/issuer_source.h"
+#include "control-plane/agent/workload_jwt.h"
 #include "control-plane/agent/workload_x509.h"
 #include "spiffe/workload.pb-c.h"
 #include "svid-issuer/ca.h"
 #include "svid-issuer/claims.h"
+#include "svid-issuer/jwt_jwks.h"
 
 #define NOW 1800000000LL
 #define HASH "4add4bb89d8ca0e3b1bd861130ddd7ae0fd9617a8055de0a38c8d2ca1ac95723"
@@ -222,6 +224,126 @@ START_TEST(bundles_response)
 }
 END_TEST
 
+/* The Struct's member key, or NULL. */
+static const Google__Protobuf__Value *member(const Google__Protobuf__Struct *s, const char *key)
+{
+        for (size_t i = 0; i < s->n_fields; i++)
+                if (strcmp(s->fields[i]->key, key) == 0)
+                        return s->fields[i]->value;
+        return NULL;
+}
+
+START_TEST(jwt_fetch_and_validate)
+{
+        _cleanup_(ae_issuer_source_freep) struct ae_issuer_source *is = NULL;
+        static const char *const aud[] = { "spiffe://example.org/db" };
+        const Google__Protobuf__Value *v;
+        struct ae_svid_source src;
+        struct ae_reg_entry e[2];
+        struct ae_claims nc;
+        enum ae_jwt_reason reason;
+        JWTSVIDResponse *resp;
+        ValidateJWTSVIDResponse *vr;
+        uint8_t *bytes = NULL, *vbytes = NULL;
+        size_t len = 0, vlen = 0;
+
+        node_claims(&nc);
+        ck_assert_int_eq(ae_issuer_source_new(ca, &nc, AE_CA_KEY_P256, &is), 0);
+        src = ae_issuer_source_as_source(is);
+        entry(&e[0], "model", "spiffe://example.org/model", "unix:sha256:" HASH);
+        entry(&e[1], "user", "spiffe://example.org/user", "unix:uid:1000");
+        ck_assert_int_eq(ae_workload_jwt_svid_response(&src, e, 2, "", aud, 1, NOW, &bytes, &len),
+                         0);
+        resp = jwtsvidresponse__unpack(NULL, len, bytes);
+        ck_assert_ptr_nonnull(resp);
+        ck_assert_uint_eq(resp->n_svids, 2);
+        ck_assert_str_eq(resp->svids[0]->spiffe_id, "spiffe://example.org/model");
+
+        /* The token validates for its audience, with the claims as a Struct. */
+        ck_assert_int_eq(ae_workload_validate_jwt_response(&src, resp->svids[0]->svid, aud[0],
+                                                           NOW + 10, &vbytes, &vlen, &reason),
+                         0);
+        ck_assert_int_eq(reason, AE_JWT_OK);
+        vr = validate_jwtsvidresponse__unpack(NULL, vlen, vbytes);
+        ck_assert_ptr_nonnull(vr);
+        ck_assert_str_eq(vr->spiffe_id, "spiffe://example.org/model");
+        v = member(vr->claims, "sub");
+        ck_assert(v && v->kind_case == GOOGLE__PROTOBUF__VALUE__KIND_STRING_VALUE);
+        ck_assert_str_eq(v->string_value, "spiffe://example.org/model");
+        v = member(vr->claims, "level");
+        ck_assert(v && strcmp(v->string_value, "pog") == 0);
+        v = member(vr->claims, "grc.workload");
+        ck_assert(v && v->kind_case == GOOGLE__PROTOBUF__VALUE__KIND_STRUCT_VALUE);
+        ck_assert_str_eq(member(v->struct_value, "code_hash")->string_value, HASH);
+        v = member(vr->claims, "exp");
+        ck_assert(v && v->kind_case == GOOGLE__PROTOBUF__VALUE__KIND_NUMBER_VALUE);
+        ck_assert(v->number_value == (double)(NOW + 300));
+        validate_jwtsvidresponse__free_unpacked(vr, NULL);
+        free(vbytes);
+
+        /* Refusals, each with its reason, and no response. */
+        vbytes = NULL;
+        ck_assert_int_eq(ae_workload_validate_jwt_response(&src, resp->svids[0]->svid,
+                                                           "spiffe://example.org/other", NOW,
+                                                           &vbytes, &vlen, &reason),
+                         -EBADMSG);
+        ck_assert_int_eq(reason, AE_JWT_AUD_MISMATCH);
+        ck_assert_int_eq(ae_workload_validate_jwt_response(&src, resp->svids[0]->svid, aud[0],
+                                                           NOW + 301 + 30, &vbytes, &vlen,
+                                                           &reason),
+                         -EBADMSG);
+        ck_assert_int_eq(reason, AE_JWT_EXPIRED);
+        ck_assert_int_eq(ae_workload_validate_jwt_response(&src, "e30.e30.", aud[0], NOW, &vbytes,
+                                                           &vlen, &reason),
+                         -EBADMSG);
+        ck_assert_ptr_null(vbytes);
+        jwtsvidresponse__free_unpacked(resp, NULL);
+        free(bytes);
+
+        /* One identity when the request names it; none it does not hold. */
+        ck_assert_int_eq(ae_workload_jwt_svid_response(&src, e, 2, "spiffe://example.org/user",
+                                                       aud, 1, NOW, &bytes, &len),
+                         0);
+        resp = jwtsvidresponse__unpack(NULL, len, bytes);
+        ck_assert_uint_eq(resp->n_svids, 1);
+        ck_assert_str_eq(resp->svids[0]->spiffe_id, "spiffe://example.org/user");
+        jwtsvidresponse__free_unpacked(resp, NULL);
+        free(bytes);
+        ck_assert_int_eq(ae_workload_jwt_svid_response(&src, e, 2, "spiffe://example.org/nobody",
+                                                       aud, 1, NOW, &bytes, &len),
+                         -ENOENT);
+        ck_assert_int_eq(ae_workload_jwt_svid_response(&src, e, 2, "", aud, 0, NOW, &bytes, &len),
+                         -EINVAL);
+}
+END_TEST
+
+START_TEST(jwt_bundles)
+{
+        _cleanup_(ae_issuer_source_freep) struct ae_issuer_source *is = NULL;
+        _cleanup_(ae_jwks_freep) struct ae_jwks *jwks = NULL;
+        JWTBundlesResponse *resp;
+        struct ae_svid_source src;
+        uint8_t *bytes = NULL;
+        size_t len = 0;
+
+        ck_assert_int_eq(ae_issuer_source_new(ca, NULL, AE_CA_KEY_P256, &is), 0);
+        src = ae_issuer_source_as_source(is);
+        ck_assert_int_eq(ae_workload_jwt_bundles_response(&src, &bytes, &len), 0);
+        resp = jwtbundles_response__unpack(NULL, len, bytes);
+        ck_assert_ptr_nonnull(resp);
+        ck_assert_uint_eq(resp->n_bundles, 1);
+        ck_assert_str_eq(resp->bundles[0]->key, "spiffe://example.org");
+        /* A JWK Set with one jwt-svid key, the CA's. */
+        ck_assert_int_eq(ae_jwks_parse("example.org", (const char *)resp->bundles[0]->value.data,
+                                       resp->bundles[0]->value.len, &jwks, NULL),
+                         0);
+        ck_assert_uint_eq(ae_jwks_count(jwks), 1);
+        ck_assert_int_eq(EVP_PKEY_eq(ae_jwks_key_at(jwks, 0)->key, ae_ca_key(ca)), 1);
+        jwtbundles_response__free_unpacked(resp, NULL);
+        free(bytes);
+}
+END_TEST
+
 int main(void)
 {
         Suite *s = suite_create("agent_x509");
@@ -231,6 +353,8 @@ int main(void)
         tcase_add_test(tc, svid_response);
         tcase_add_test(tc, renewal_at_half_life);
         tcase_add_test(tc, bundles_response);
+        tcase_add_test(tc, jwt_fetch_and_validate);
+        tcase_add_test(tc, jwt_bundles);
         suite_add_tcase(s, tc);
         return ae_check_run(s);
 }

@@ -30,6 +30,9 @@ struct ProtobufCMessageDescriptor;
 
 /* Status message kept from the server (longer ones are cut). */
 #define AE_GRPC_CLIENT_STATUS_MAX 512u
+/* Most request metadata entries per call, largest message size. */
+#define AE_GRPC_CLIENT_MD_MAX 32u
+#define AE_GRPC_CLIENT_MESSAGE_LIMIT (64u * 1024 * 1024)
 
 struct ae_grpc_status {
         grpc_status_code code;

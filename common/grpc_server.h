@@ -142,20 +142,28 @@ AE_MUST_USE int ae_grpc_server_new(const struct ae_grpc_server_config *cfg,
 AE_MUST_USE int ae_grpc_server_add_method(struct ae_grpc_server *s,
                                           const struct ae_grpc_method *m);
 
-/* Before start; one per server. Creates the socket at path (absolute, at
- * most 107 bytes: -ENAMETOOLONG), replacing a stale socket nobody
- * listens on; -EADDRINUSE when a server answers there, -EEXIST when the
- * path is something other than a socket. The file is removed at stop. */
+/* Before start; one per server: a Unix socket at path (absolute, at most
+ * 107 bytes: -ENAMETOOLONG; -EINVAL when relative). Created at start. */
 AE_MUST_USE int ae_grpc_server_listen_unix(struct ae_grpc_server *s, const char *path);
 
-/* Before start. addr is "host:port" (port 0: any free port, written to
- * *ret_port). -EINVAL for incomplete TLS material, -EADDRNOTAVAIL when
- * gRPC cannot bind it. No peer credentials for these calls. */
+/* Before start; one per server: TCP with TLS on addr, "host:port" (port
+ * 0: any free port, see ae_grpc_server_tls_port). -EINVAL for incomplete
+ * TLS material. Bound at start. No peer credentials for these calls. */
 AE_MUST_USE int ae_grpc_server_listen_tls(struct ae_grpc_server *s, const char *addr,
-                                          const struct ae_grpc_tls_server *tls, int *ret_port);
+                                          const struct ae_grpc_tls_server *tls);
 
-/* Starts the threads. -EINVAL without a listener or method. */
+/* Binds the listeners and starts the threads. -EINVAL without a listener
+ * or a method. The Unix socket replaces a stale socket file nobody
+ * listens on; -EADDRINUSE when a server answers there, -EEXIST when the
+ * path is something other than a socket (the file is removed at stop).
+ * -EADDRNOTAVAIL when gRPC cannot bind the TLS address (or the TLS
+ * material is not usable). On failure nothing is left bound; the server
+ * can only be freed. */
 AE_MUST_USE int ae_grpc_server_start(struct ae_grpc_server *s);
+
+/* The TCP port the TLS listener got; -ENOTCONN before start or without
+ * one. */
+AE_MUST_USE int ae_grpc_server_tls_port(const struct ae_grpc_server *s, int *ret_port);
 
 /* Graceful shutdown, see above; blocks up to grace_ms plus the time to
  * cancel what is left. Idempotent; a never-started server just closes.

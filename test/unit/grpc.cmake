@@ -25,3 +25,6 @@ target_link_libraries(aegis_grpc_echo PUBLIC aegis_grpc aegis_grpc_echo_proto ae
 aegis_unit_test(test_grpc_unary
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_grpc_unary.c
   LIBS aegis_grpc_echo)
+aegis_unit_test(test_grpc_peer
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_grpc_peer.c
+  LIBS aegis_grpc_echo)

@@ -212,16 +212,6 @@ static void refusal_done(struct refusal *f)
         free(f);
 }
 
-static bool running(struct ae_grpc_server *s)
-{
-        bool r;
-
-        pthread_mutex_lock(&s->lock);
-        r = s->state == AE_GRPC_RUNNING;
-        pthread_mutex_unlock(&s->lock);
-        return r;
-}
-
 /* Asks gRPC for the slot's next call. */
 static void request_next(struct ae_grpc_slot *slot)
 {
@@ -332,8 +322,11 @@ static void on_request(struct ae_grpc_slot *slot, bool success)
                 grpc_call_details_destroy(&slot->details);
                 grpc_call_details_init(&slot->details);
         }
-        /* Ask for the next call first: gRPC queues calls meanwhile. */
-        if (success && running(slot->srv))
+        /* Ask for the next call first: gRPC queues calls meanwhile. Also
+         * while stopping: until shutdown_and_notify, a call must find a
+         * request (or it waits unanswered); after it, gRPC fails the
+         * request at once. */
+        if (success)
                 request_next(slot);
         if (success && gcall)
                 dispatch(slot, gcall, &md, payload, deadline);

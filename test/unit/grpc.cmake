@@ -28,3 +28,6 @@ aegis_unit_test(test_grpc_unary
 aegis_unit_test(test_grpc_peer
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_grpc_peer.c
   LIBS aegis_grpc_echo)
+aegis_unit_test(test_grpc_stream
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_grpc_stream.c
+  LIBS aegis_grpc_echo)

@@ -31,3 +31,6 @@ aegis_unit_test(test_grpc_peer
 aegis_unit_test(test_grpc_stream
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_grpc_stream.c
   LIBS aegis_grpc_echo)
+aegis_unit_test(test_grpc_tls
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_grpc_tls.c
+  LIBS aegis_grpc_echo PkgConfig::LIBCRYPTO)

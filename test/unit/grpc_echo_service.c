@@ -62,7 +62,7 @@ static void on_unary(struct ae_grpc_call *call, const struct ProtobufCMessage *m
         const Aegis__Test__EchoRequest *req = (const Aegis__Test__EchoRequest *)m;
         struct echo_service *svc = ud;
         Aegis__Test__EchoReply rep;
-        char echoed[256];
+        char echoed[256], stats[128];
 
         pthread_mutex_lock(&svc->lock);
         svc->started++;
@@ -78,6 +78,14 @@ static void on_unary(struct ae_grpc_call *call, const struct ProtobufCMessage *m
                 return;
         }
         fill_reply(call, req, &rep, echoed, sizeof(echoed));
+        if (strcmp(req->text, "stats") == 0) {
+                pthread_mutex_lock(&svc->lock);
+                snprintf(stats, sizeof(stats), "started=%u finished=%u cancelled=%u overflow=%u",
+                         svc->started, svc->ended[AE_GRPC_END_FINISHED],
+                         svc->ended[AE_GRPC_END_CANCELLED], svc->ended[AE_GRPC_END_OVERFLOW]);
+                pthread_mutex_unlock(&svc->lock);
+                rep.text = stats;
+        }
         note(ae_grpc_call_reply(call, &rep.base), "reply");
 }
 

@@ -4,7 +4,9 @@
  *   Unary         replies with what it saw (text, caller, echo_key's
  *                 value, payload). text "fail:<n>" finishes with status n
  *                 and message "asked to fail"; "hold" never answers (the
- *                 call is kept until its deadline or the client leaves).
+ *                 call is kept until its deadline or the client leaves);
+ *                 "stats" replies "started=.. finished=.. cancelled=..
+ *                 overflow=.." (calls so far, and how they ended).
  *   ServerStream  count replies, seq 0..count-1, then OK; count 0 sends
  *                 one reply and holds the stream open for the test to push
  *                 to (echo_push), cancel, or watch end.

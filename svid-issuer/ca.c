@@ -216,6 +216,7 @@ void ae_ca_free(struct ae_ca *ca)
         ae_x509_stack_free(ca->bundle);
         X509_NAME_free(ca->leaf_subject);
         EVP_MD_CTX_free(ca->signer);
+        X509_ALGOR_free(ca->sig_alg);
         free(ca);
 }
 

@@ -138,7 +138,8 @@ int ae_ca_read(int dfd, time_t now, bool check_time, struct ae_ca **ret,
         if (ae_cert_subject_key_id(ca->cert, &ca->key_id) < 0 ||
             ae_cert_name(NULL, NULL, &ca->leaf_subject) < 0 ||
             i2d_X509_NAME(ca->leaf_subject, NULL) <= 0 ||
-            ae_cert_signer(ca->key, ca->md, &ca->signer) < 0)
+            ae_cert_signer(ca->key, ca->md, &ca->signer) < 0 ||
+            ae_cert_signer_alg(ca->signer, &ca->sig_alg) < 0)
                 return ae_svid_refuse(reason, AE_SVID_INTERNAL, -EIO);
         *ret = TAKE_PTR(ca);
         return ae_svid_refuse(reason, AE_SVID_OK, 0);

@@ -27,6 +27,7 @@ struct ae_ca {
         struct ae_cert_key_id key_id; /* cert's subject key id: the leaves' AKI */
         X509_NAME *leaf_subject;      /* O=Aegis, made once for every leaf */
         EVP_MD_CTX *signer;           /* key and md set up once (ae_cert_signer) */
+        X509_ALGOR *sig_alg;          /* signer's AlgorithmIdentifier (ae_cert_signer_alg) */
 };
 
 /* Record why in *reason (may be NULL) and return err. */

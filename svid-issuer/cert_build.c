@@ -1,9 +1,9 @@
 #include "svid-issuer/cert_build.h"
 
+#include <pthread.h>
 #include <string.h>
 
 #include <openssl/asn1.h>
-#include <openssl/bn.h>
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
 
@@ -16,20 +16,23 @@ AE_DEFINE_CLEANUP(GENERAL_NAME *, GENERAL_NAME_free)
 
 int ae_cert_set_random_serial(X509 *x)
 {
-        _cleanup_(BN_freep) BIGNUM *bn = NULL;
         uint8_t raw[AE_CERT_SERIAL_BYTES];
+        size_t skip;
 
         ENSURE(x, -EINVAL);
         /* A zero serial is not allowed (RFC 5280 4.1.2.2); with 128 random
          * bits the loop runs once. */
         do {
                 ENSURE_OSSL(RAND_bytes(raw, sizeof(raw)));
-                BN_free(bn);
-                bn = BN_bin2bn(raw, sizeof(raw), NULL);
-                ENSURE_ALLOC(bn);
-        } while (BN_is_zero(bn));
-        /* X509_get_serialNumber gives the certificate's own INTEGER. */
-        ENSURE(BN_to_ASN1_INTEGER(bn, X509_get_serialNumber(x)) != NULL, -ENOMEM);
+                for (skip = 0; skip < sizeof(raw) && raw[skip] == 0; skip++)
+                        ;
+        } while (skip == sizeof(raw));
+        /* The content of a positive INTEGER as OpenSSL keeps it: the
+         * magnitude without leading zero octets (its encoder adds the 0x00
+         * that a set top bit needs). X509_get_serialNumber gives the
+         * certificate's own INTEGER. */
+        ENSURE(ASN1_STRING_set(X509_get_serialNumber(x), raw + skip, (int)(sizeof(raw) - skip)) == 1,
+               -ENOMEM);
         return 0;
 }
 
@@ -155,12 +158,28 @@ int ae_cert_add_uri_san(X509 *x, const char *uri, bool critical)
         return add_i2d(x, NID_subject_alt_name, critical, names);
 }
 
+/* SHA-1 fetched once: EVP_sha1() is looked up in the provider store on
+ * every digest. Never freed; threads only read it. */
+static EVP_MD *sha1;
+static pthread_once_t sha1_once = PTHREAD_ONCE_INIT;
+
+static void sha1_init(void)
+{
+        sha1 = EVP_MD_fetch(NULL, "SHA1", NULL);
+}
+
 int ae_cert_key_id(const X509 *x, struct ae_cert_key_id *ret)
 {
+        const ASN1_BIT_STRING *key;
         unsigned len = 0;
 
         ENSURE(x && ret, -EINVAL);
-        ENSURE_OSSL(X509_pubkey_digest(x, EVP_sha1(), ret->id, &len));
+        ENSURE(pthread_once(&sha1_once, sha1_init) == 0 && sha1, -EIO);
+        /* What X509_pubkey_digest hashes: the subjectPublicKey's value. */
+        key = X509_get0_pubkey_bitstr(x);
+        ENSURE(key, -EINVAL);
+        ENSURE_OSSL(EVP_Digest(ASN1_STRING_get0_data(key), (size_t)ASN1_STRING_length(key), ret->id,
+                               &len, sha1, NULL));
         ENSURE(len == 20, -EIO);
         ret->len = len;
         return 0;

@@ -15,6 +15,7 @@
 #include <openssl/x509v3.h>
 
 #include "common/guard.h"
+#include "svid-issuer/key_gen.h"
 
 /* Bytes of randomness in a serial number: 128 bits, as positive integer
  * (so at most 17 DER octets, below RFC 5280's 20). */
@@ -32,6 +33,9 @@ AE_MUST_USE int ae_cert_name(const char *cn, const char *sn, X509_NAME **ret);
  * encoder lookup for P-256, P-384 and RSA keys (cert_pubkey.c says why).
  * Other keys go through X509_set_pubkey. */
 AE_MUST_USE int ae_cert_set_pubkey(X509 *x, EVP_PKEY *key);
+/* The same for a key the caller has classified already
+ * (ae_svid_key_classify): -EINVAL for a type outside the enum. */
+AE_MUST_USE int ae_cert_set_pubkey_as(X509 *x, EVP_PKEY *key, enum ae_ca_key_type type);
 
 /* notBefore and notAfter as given (seconds since the epoch). -ERANGE when
  * not_after < not_before. */
@@ -79,3 +83,29 @@ AE_MUST_USE int ae_cert_signer(EVP_PKEY *key, const EVP_MD *md, EVP_MD_CTX **ret
 /* Sign x with a copy of signer, which is only read (threads may share
  * it). */
 AE_MUST_USE int ae_cert_sign_with(X509 *x, const EVP_MD_CTX *signer);
+
+/* Signing without X509_sign_ctx's whole-certificate encoder (cert_tbs.c
+ * says why and how): the same certificate, at a fraction of the cost. A
+ * TBSCertificate is at most AE_CERT_TBS_MAX octets and carries 1 ..
+ * AE_CERT_TBS_EXTENSIONS_MAX extensions. */
+#define AE_CERT_TBS_MAX 0xffff
+#define AE_CERT_TBS_EXTENSIONS_MAX 16
+
+/* signer's AlgorithmIdentifier (ae_cert_signer), as X509_sign_ctx puts it
+ * into a certificate. Free with X509_ALGOR_free. */
+AE_MUST_USE int ae_cert_signer_alg(const EVP_MD_CTX *signer, X509_ALGOR **ret);
+
+/* x's TBSCertificate, version 3, with alg as its signature algorithm: the
+ * octets i2d_re_X509_tbs gives once x is signed with alg. -EINVAL for a
+ * certificate with issuer or subject unique identifiers, or with no or
+ * more than AE_CERT_TBS_EXTENSIONS_MAX extensions; -EMSGSIZE above
+ * AE_CERT_TBS_MAX; -EIO when a part does not encode (no public key set).
+ * *ret (free with free()) and *ret_len only on success. */
+AE_MUST_USE int ae_cert_tbs_encode(X509 *x, const X509_ALGOR *alg, uint8_t **ret,
+                                   size_t *ret_len);
+
+/* Sign x as ae_cert_sign_with does, over ae_cert_tbs_encode's octets; alg
+ * is ae_cert_signer_alg(signer). signer is only read (threads may share
+ * it). x is unchanged on failure, except after an allocation failure while
+ * the signature is being put in. */
+AE_MUST_USE int ae_cert_sign_tbs(X509 *x, const EVP_MD_CTX *signer, const X509_ALGOR *alg);

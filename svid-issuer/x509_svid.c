@@ -55,7 +55,7 @@ static int build(const struct ae_ca *ca, const struct ae_x509_svid_request *req,
         ENSURE_OSSL(X509_set_subject_name(x, ca->leaf_subject));
         ENSURE_OSSL(X509_set_issuer_name(x, X509_get_subject_name(ca->cert)));
         GUARD(ae_cert_set_validity(x, not_before, not_after));
-        GUARD(ae_cert_set_pubkey(x, req->public_key));
+        GUARD(ae_cert_set_pubkey_as(x, req->public_key, key_type));
         GUARD(ae_cert_key_id(x, &ski));
 
         /* RSA keys may also encrypt a TLS 1.2 key exchange (X509-SVID 4.3
@@ -72,7 +72,7 @@ static int build(const struct ae_ca *ca, const struct ae_x509_svid_request *req,
                 GUARD(ae_claims_to_extension(req->claims, &claims));
                 GUARD(ae_cert_add_ext(x, &claims));
         }
-        GUARD(ae_cert_sign_with(x, ca->signer));
+        GUARD(ae_cert_sign_tbs(x, ca->signer, ca->sig_alg));
         *ret = TAKE_PTR(x);
         return 0;
 }

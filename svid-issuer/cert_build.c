@@ -5,7 +5,6 @@
 
 #include <openssl/asn1.h>
 #include <openssl/crypto.h>
-#include <openssl/rand.h>
 
 #include "common/ossl.h"
 
@@ -13,28 +12,6 @@ AE_DEFINE_CLEANUP(ASN1_BIT_STRING *, ASN1_BIT_STRING_free)
 AE_DEFINE_CLEANUP(EXTENDED_KEY_USAGE *, EXTENDED_KEY_USAGE_free)
 AE_DEFINE_CLEANUP(GENERAL_NAMES *, GENERAL_NAMES_free)
 AE_DEFINE_CLEANUP(GENERAL_NAME *, GENERAL_NAME_free)
-
-int ae_cert_set_random_serial(X509 *x)
-{
-        uint8_t raw[AE_CERT_SERIAL_BYTES];
-        size_t skip;
-
-        ENSURE(x, -EINVAL);
-        /* A zero serial is not allowed (RFC 5280 4.1.2.2); with 128 random
-         * bits the loop runs once. */
-        do {
-                ENSURE_OSSL(RAND_bytes(raw, sizeof(raw)));
-                for (skip = 0; skip < sizeof(raw) && raw[skip] == 0; skip++)
-                        ;
-        } while (skip == sizeof(raw));
-        /* The content of a positive INTEGER as OpenSSL keeps it: the
-         * magnitude without leading zero octets (its encoder adds the 0x00
-         * that a set top bit needs). X509_get_serialNumber gives the
-         * certificate's own INTEGER. */
-        ENSURE(ASN1_STRING_set(X509_get_serialNumber(x), raw + skip, (int)(sizeof(raw) - skip)) == 1,
-               -ENOMEM);
-        return 0;
-}
 
 int ae_cert_name(const char *cn, const char *sn, X509_NAME **ret)
 {
@@ -51,32 +28,6 @@ int ae_cert_name(const char *cn, const char *sn, X509_NAME **ret)
                 ENSURE_OSSL(X509_NAME_add_entry_by_NID(name, NID_serialNumber, MBSTRING_ASC,
                                                        (const unsigned char *)sn, -1, -1, 0));
         *ret = TAKE_PTR(name);
-        return 0;
-}
-
-int ae_cert_set_validity(X509 *x, time_t not_before, time_t not_after)
-{
-        ENSURE(x, -EINVAL);
-        ENSURE(not_after >= not_before, -ERANGE);
-        /* ASN1_TIME_set picks UTCTime before 2050 and GeneralizedTime from
-         * then on, as RFC 5280 4.1.2.5 requires. */
-        ENSURE(ASN1_TIME_set(X509_getm_notBefore(x), not_before) != NULL, -ERANGE);
-        ENSURE(ASN1_TIME_set(X509_getm_notAfter(x), not_after) != NULL, -ERANGE);
-        return 0;
-}
-
-int ae_cert_time(const ASN1_TIME *t, time_t *ret)
-{
-        struct tm tm;
-        time_t v;
-
-        ENSURE(t && ret, -EINVAL);
-        memset(&tm, 0, sizeof(tm));
-        ENSURE(ASN1_TIME_to_tm(t, &tm) == 1, -EINVAL);
-        /* -1 is also 1969-12-31T23:59:59, a time no certificate here has. */
-        v = timegm(&tm);
-        ENSURE(v != (time_t)-1, -EINVAL);
-        *ret = v;
         return 0;
 }
 

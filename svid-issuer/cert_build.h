@@ -22,7 +22,7 @@
 #define AE_CERT_SERIAL_BYTES 16
 
 /* A fresh random serial: AE_CERT_SERIAL_BYTES from RAND_bytes read as an
- * unsigned big-endian number (never zero). */
+ * unsigned big-endian number (never zero; cert_serial.c). */
 AE_MUST_USE int ae_cert_set_random_serial(X509 *x);
 
 /* Name "O=Aegis" plus, when cn is not NULL, "CN=<cn>" and, when sn is not
@@ -37,8 +37,10 @@ AE_MUST_USE int ae_cert_set_pubkey(X509 *x, EVP_PKEY *key);
  * (ae_svid_key_classify): -EINVAL for a type outside the enum. */
 AE_MUST_USE int ae_cert_set_pubkey_as(X509 *x, EVP_PKEY *key, enum ae_ca_key_type type);
 
-/* notBefore and notAfter as given (seconds since the epoch). -ERANGE when
- * not_after < not_before. */
+/* notBefore and notAfter as given (seconds since the epoch), as
+ * ASN1_TIME_set writes them (cert_time.c). -ERANGE when not_after <
+ * not_before or either lies outside the years 0000..9999; x is unchanged
+ * then. */
 AE_MUST_USE int ae_cert_set_validity(X509 *x, time_t not_before, time_t not_after);
 
 /* An ASN1_TIME as seconds since the epoch. -EINVAL if it does not parse. */

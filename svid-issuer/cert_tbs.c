@@ -12,15 +12,15 @@
  * caller meant to put there, and DER gives each value exactly one encoding.
  * The names and the two AlgorithmIdentifiers are encoded by OpenSSL itself
  * (for a name that is a copy of the encoding it keeps). The rest is written
- * as OpenSSL's encoder writes it: the INTEGER content as stored with a 0x00
- * before a set top bit; times as stored under their own tag; the key's BIT
- * STRING with its stated unused bits; each extension as { OID, TRUE when
- * critical, OCTET STRING }. What this file cannot write that way is refused
- * (-EINVAL) instead of guessed: a negative serial, a key BIT STRING without
- * an explicit unused-bit count, unique identifiers (RFC 5280 4.1.2.8: CAs
- * MUST NOT generate them), no extensions. The version is always v3.
- * Whoever signs these bytes checks the certificate re-encodes to them
- * (ae_cert_sign_tbs's tests verify with OpenSSL). */
+ * as OpenSSL's encoder writes it: the serial's magnitude with a 0x00 before
+ * a set top bit; times as stored under their own tag; the key's BIT STRING
+ * with its stated unused bits; each extension as { OID, TRUE when critical,
+ * OCTET STRING }. What cannot be written that way, or would not read back,
+ * is refused (-EINVAL) instead of guessed: a serial that is not a positive
+ * INTEGER in its shortest form, a key BIT STRING without an explicit
+ * unused-bit count, unique identifiers (RFC 5280 4.1.2.8: CAs MUST NOT
+ * generate them), no extensions. The version is always v3. The tests check
+ * every case against OpenSSL (i2d_re_X509_tbs, X509_verify). */
 #include "svid-issuer/cert_build.h"
 
 #include <stdlib.h>
@@ -139,28 +139,28 @@ static int put_name(struct ae_writer *w, X509_NAME *name, size_t len)
         return 0;
 }
 
-/* INTEGER content as OpenSSL writes a non-negative one: the stored octets,
- * after a 0x00 when the first has its top bit set; a lone 0x00 when empty. */
+/* A positive serial as OpenSSL keeps it: the magnitude without leading zero
+ * octets (OpenSSL would write one stored with them as stored, and refuse to
+ * read it back). */
+static bool serial_valid(const ASN1_INTEGER *s)
+{
+        return s && ASN1_STRING_type(s) == V_ASN1_INTEGER && ASN1_STRING_length(s) > 0 &&
+               ASN1_STRING_get0_data(s)[0] != 0;
+}
+
+/* INTEGER content as OpenSSL writes a positive one: the magnitude, after a
+ * 0x00 when its first octet has the top bit set. */
 static size_t serial_len(const ASN1_INTEGER *s)
 {
-        int len = ASN1_STRING_length(s);
-
-        if (len <= 0)
-                return 1;
-        return (size_t)len + (ASN1_STRING_get0_data(s)[0] > 0x7f);
+        return (size_t)ASN1_STRING_length(s) + (ASN1_STRING_get0_data(s)[0] > 0x7f);
 }
 
 static int put_serial(struct ae_writer *w, const ASN1_INTEGER *s)
 {
-        const uint8_t *data = ASN1_STRING_get0_data(s);
-        int len = ASN1_STRING_length(s);
-
         GUARD(put_header(w, DER_INTEGER, serial_len(s)));
-        if (len <= 0)
-                return ae_writer_put_u8(w, 0);
-        if (data[0] > 0x7f)
+        if (ASN1_STRING_get0_data(s)[0] > 0x7f)
                 GUARD(ae_writer_put_u8(w, 0));
-        return ae_writer_put_bytes(w, data, (size_t)len);
+        return ae_writer_put_bytes(w, ASN1_STRING_get0_data(s), (size_t)ASN1_STRING_length(s));
 }
 
 static size_t key_len(const ASN1_BIT_STRING *key)
@@ -222,7 +222,7 @@ static int read_parts(X509 *x, const X509_ALGOR *alg, struct tbs *t)
         ENSURE(t->n_ext > 0 && t->n_ext <= AE_CERT_TBS_EXTENSIONS_MAX, -EINVAL);
 
         t->serial = X509_get0_serialNumber(x);
-        ENSURE(t->serial && ASN1_STRING_type(t->serial) == V_ASN1_INTEGER, -EINVAL);
+        ENSURE(serial_valid(t->serial), -EINVAL);
         GUARD(alg_der(alg, t->alg, &t->alg_len));
         t->issuer = X509_get_issuer_name(x);
         t->subject = X509_get_subject_name(x);

@@ -10,3 +10,8 @@ add_test(NAME grpc_python_interop
                  --server $<TARGET_FILE:grpc_echo_server>
                  --proto ${CMAKE_SOURCE_DIR}/test/unit/grpc_echo.proto)
 set_tests_properties(grpc_python_interop PROPERTIES LABELS "integration" SKIP_RETURN_CODE 77)
+add_executable(test_grpc_cycles ${CMAKE_CURRENT_LIST_DIR}/test_grpc_cycles.c)
+aegis_harden(test_grpc_cycles)
+target_link_libraries(test_grpc_cycles PRIVATE aegis_grpc_echo)
+add_test(NAME grpc_connect_cycles COMMAND test_grpc_cycles)
+set_tests_properties(grpc_connect_cycles PROPERTIES LABELS "integration" SKIP_RETURN_CODE 77)

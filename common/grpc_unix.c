@@ -42,6 +42,7 @@
 
 #define ACCEPT_BACKLOG 128
 #define EPOLL_BATCH 64
+#define PAUSE_MS 100 /* accepting again after running out of fds */
 
 struct ae_grpc_unix {
         char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
@@ -91,7 +92,9 @@ static int clear_stale(const char *path, const struct sockaddr_un *sa)
         if (lstat(path, &st) < 0)
                 return errno == ENOENT ? 0 : -errno;
         ENSURE(S_ISSOCK(st.st_mode), -EEXIST);
-        probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        /* Non-blocking: a live server with a full backlog answers EAGAIN
+         * rather than holding us. */
+        probe = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
         ENSURE(probe >= 0, -errno);
         ENSURE(connect(probe, (const struct sockaddr *)sa, sizeof(*sa)) < 0, -EADDRINUSE);
         ENSURE(errno == ECONNREFUSED, -EADDRINUSE);
@@ -278,43 +281,68 @@ static void drop_connection(struct ae_grpc_unix *u, struct ae_grpc_conn *c)
         ae_grpc_conn_unref(c);
 }
 
-static void accept_all(struct ae_grpc_unix *u)
+/* Accepts what is waiting. false when out of fds (or memory): the
+ * listening socket is still readable, and polling it again at once would
+ * spin, so the caller pauses it. */
+static bool accept_all(struct ae_grpc_unix *u)
 {
         for (;;) {
                 /* Non-blocking: gRPC's transport hangs on a blocking fd. */
                 int fd = accept4(u->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 
-                if (fd < 0) {
-                        /* EAGAIN: drained. EMFILE and the like: the backlog
-                         * keeps the caller until an fd frees up. */
-                        if (errno == EINTR || errno == ECONNABORTED)
-                                continue;
-                        return;
+                if (fd >= 0) {
+                        take_connection(u, fd);
+                        continue;
                 }
-                take_connection(u, fd);
+                if (errno == EINTR || errno == ECONNABORTED)
+                        continue;
+                return !(errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
+                         errno == ENOMEM);
         }
+}
+
+/* Stops or resumes polling the listening socket. Callers wait in the
+ * backlog meanwhile. */
+static void listen_pause(struct ae_grpc_unix *u, bool pause)
+{
+        struct epoll_event e = { .events = pause ? 0 : EPOLLIN, .data.ptr = NULL };
+
+        (void)epoll_ctl(u->epoll_fd, EPOLL_CTL_MOD, u->listen_fd, &e);
 }
 
 static void *accept_thread(void *arg)
 {
         struct ae_grpc_unix *u = arg;
         struct epoll_event ev[EPOLL_BATCH];
+        bool paused = false;
 
         for (;;) {
-                int n = epoll_wait(u->epoll_fd, ev, EPOLL_BATCH, -1);
+                /* Paused, retry after a while, or as soon as a connection
+                 * ends and gives back its fds. */
+                int n = epoll_wait(u->epoll_fd, ev, EPOLL_BATCH, paused ? PAUSE_MS : -1);
 
                 if (n < 0) {
                         if (errno == EINTR)
                                 continue;
                         return NULL;
                 }
+                if (paused && n == 0) {
+                        paused = false;
+                        listen_pause(u, false);
+                }
                 for (int i = 0; i < n; i++) {
                         if (ev[i].data.ptr == &u->stop_fd)
                                 return NULL;
-                        if (ev[i].data.ptr == NULL)
-                                accept_all(u);
-                        else
+                        if (ev[i].data.ptr != NULL) {
                                 drop_connection(u, ev[i].data.ptr);
+                                if (paused) {
+                                        paused = false;
+                                        listen_pause(u, false);
+                                }
+                        } else if (!accept_all(u)) {
+                                paused = true;
+                                listen_pause(u, true);
+                        }
                 }
         }
 }

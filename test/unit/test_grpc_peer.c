@@ -5,12 +5,16 @@
 #define _GNU_SOURCE /* setgroups */
 #include "common/grpc_server.h"
 
+#include <errno.h>
 #include <grp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -124,6 +128,16 @@ static int no_connections(void *arg)
         return ae_grpc_server_connections(arg) == 0;
 }
 
+static int one_connection(void *arg)
+{
+        return ae_grpc_server_connections(arg) == 1;
+}
+
+static int two_connections(void *arg)
+{
+        return ae_grpc_server_connections(arg) == 2;
+}
+
 START_TEST(peer_is_the_calling_process)
 {
         bool root = geteuid() == 0;
@@ -199,10 +213,6 @@ START_TEST(two_callers_told_apart)
 }
 END_TEST
 
-static int one_connection(void *arg)
-{
-        return ae_grpc_server_connections(arg) == 1;
-}
 
 START_TEST(connection_limit)
 {
@@ -252,6 +262,54 @@ START_TEST(connection_limit)
 }
 END_TEST
 
+/* The lowest fd number free now. */
+static int lowest_free_fd(void)
+{
+        int fd = dup(0);
+
+        ck_assert_int_ge(fd, 0);
+        close(fd);
+        return fd;
+}
+
+START_TEST(accept_survives_running_out_of_fds)
+{
+        struct grpc_test_env e = { 0 };
+        struct sockaddr_un sa = { .sun_family = AF_UNIX };
+        struct ae_grpc_client *c;
+        struct ae_grpc_status st;
+        struct rlimit old, low;
+        int fd;
+
+        grpc_test_env_start(&e, NULL);
+        c = grpc_test_client(&e);
+        ck_assert_int_eq(grpc_test_unary(c, "warm", 10000, NULL, &st), 0);
+        ck_assert(grpc_test_until(one_connection, e.srv));
+        fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        ck_assert_int_ge(fd, 0);
+        snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", e.sock);
+
+        /* No fd left for the server to accept into: the caller waits in
+         * the backlog while the accept thread pauses... */
+        ck_assert_int_eq(getrlimit(RLIMIT_NOFILE, &old), 0);
+        low = old;
+        low.rlim_cur = (rlim_t)lowest_free_fd();
+        ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &low), 0);
+        ck_assert_int_eq(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+        ck_assert_int_eq(dup(0), -1);
+        ck_assert_int_eq(errno, EMFILE);
+        /* ... and takes it once fds are back. */
+        ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &old), 0);
+        ck_assert(grpc_test_until(two_connections, e.srv));
+        ck_assert_uint_eq(ae_grpc_server_refusals(e.srv, AE_GRPC_CONN_LIMIT), 0);
+        ck_assert_int_eq(grpc_test_unary(c, "after", 10000, NULL, &st), 0);
+        close(fd);
+        ae_grpc_client_free(c);
+        ck_assert(grpc_test_until(no_connections, e.srv));
+        grpc_test_env_stop(&e);
+}
+END_TEST
+
 static Suite *suite(void)
 {
         Suite *s = suite_create("grpc_peer");
@@ -261,6 +319,7 @@ static Suite *suite(void)
         tcase_add_test(tc, peer_is_the_calling_process);
         tcase_add_test(tc, two_callers_told_apart);
         tcase_add_test(tc, connection_limit);
+        tcase_add_test(tc, accept_survives_running_out_of_fds);
         suite_add_tcase(s, tc);
         return s;
 }

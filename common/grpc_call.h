@@ -90,6 +90,7 @@ AE_MUST_USE int ae_grpc_call_peer_pidfd(const struct ae_grpc_call *c, int *ret_f
  * caller. */
 AE_MUST_USE int ae_grpc_call_peer_alive(const struct ae_grpc_call *c);
 
-/* Handler state attached to the call (the layer never touches it). */
+/* Handler state attached to the call (the layer never touches it). Not
+ * synchronised: set it in on_start, before another thread sees the call. */
 void ae_grpc_call_set_data(struct ae_grpc_call *c, void *data);
 void *ae_grpc_call_get_data(const struct ae_grpc_call *c);

@@ -1,6 +1,6 @@
-/* The gRPC server's insides, shared by grpc_server.c (lifecycle, loop,
- * dispatch), grpc_call.c (one call's way back) and grpc_unix.c (the Unix
- * listener). Not for use outside common/grpc_*.c. */
+/* The gRPC server's insides, shared by grpc_server.c (lifecycle, loop),
+ * grpc_dispatch.c (new calls), grpc_call.c (one call's way back) and
+ * grpc_unix.c (the Unix listener). Not for use outside common/grpc_*.c. */
 #pragma once
 
 #include <pthread.h>
@@ -160,6 +160,15 @@ struct ae_grpc_call {
 
         struct ae_grpc_tag tag_close, tag_send, tag_recv;
 };
+
+/* grpc_dispatch.c, for the loop. */
+/* Asks gRPC for the slot's next call. */
+void ae_grpc_slot_request(struct ae_grpc_slot *slot);
+/* The slot's request completed: check the new call, then hand it to its
+ * handler or answer it. Asks for the next one. */
+void ae_grpc_slot_complete(struct ae_grpc_slot *slot, bool success);
+/* A call answered by the layer itself is over. */
+void ae_grpc_refusal_complete(void *owner);
 
 /* grpc_call.c, for the loop. */
 /* A call for gcall (taken over), its metadata copied from md. The

@@ -110,7 +110,9 @@ struct ae_grpc_method {
         void (*on_start)(struct ae_grpc_call *call, const struct ProtobufCMessage *req,
                          void *userdata);
         /* Bidi: each further request, freed when this returns; NULL once
-         * the client has half-closed (sent all its requests). Optional. */
+         * no more will come (the client half-closed, or the call is
+         * ending: on_done follows). The next request is read only after
+         * this returns. Optional. */
         void (*on_message)(struct ae_grpc_call *call, const struct ProtobufCMessage *req,
                            void *userdata);
         /* The call is over: sends now fail -EPIPE; drop references kept

@@ -11,11 +11,15 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <grpc/grpc.h>
+#include <grpc/support/log.h>
 #include <protobuf-c/protobuf-c.h>
 
 #include "check_util.h"
 #include "common/grpc_call.h"
 #include "common/grpc_client.h"
+#include "common/grpc_log.h"
+#include "common/log.h"
 #include "grpc_test_env.h"
 
 static int calls_zero(void *arg)
@@ -499,6 +503,32 @@ START_TEST(reason_texts)
 }
 END_TEST
 
+START_TEST(grpc_logs_through_ae_log)
+{
+        char buf[1024] = { 0 };
+        int p[2];
+        ssize_t n;
+
+        ck_assert_int_eq(pipe(p), 0);
+        ae_log_configure("grpc-test", AE_LOG_JSON, AE_LOG_INFO, p[1]);
+        ae_grpc_log_to_ae_log();
+        grpc_init(); /* gRPC logs nothing before */
+        gpr_log(GPR_ERROR, "handshake failed: %s", "bad\ncert");
+        gpr_log(GPR_DEBUG, "not wanted");
+        grpc_shutdown();
+        close(p[1]);
+        n = read(p[0], buf, sizeof(buf) - 1);
+        ck_assert_int_gt(n, 0);
+        ck_assert_ptr_nonnull(strstr(buf, "\"level\":\"error\""));
+        ck_assert_ptr_nonnull(strstr(buf, "handshake failed: bad\\ncert")); /* escaped */
+        ck_assert_ptr_nonnull(strstr(buf, "\"grpc_file\":"));
+        ck_assert_ptr_nonnull(strstr(buf, "test_grpc_unary.c"));
+        ck_assert_ptr_null(strstr(buf, "not wanted"));
+        ck_assert_ptr_eq(strchr(buf, '\n'), buf + n - 1); /* one line */
+        close(p[0]);
+}
+END_TEST
+
 static Suite *suite(void)
 {
         Suite *s = suite_create("grpc_unary");
@@ -518,6 +548,7 @@ static Suite *suite(void)
         tcase_add_test(tc, config_and_method_errors);
         tcase_add_test(tc, socket_path_rules);
         tcase_add_test(tc, reason_texts);
+        tcase_add_test(tc, grpc_logs_through_ae_log);
         suite_add_tcase(s, tc);
         return s;
 }

@@ -218,6 +218,53 @@ START_TEST(tls_server_authenticated)
 }
 END_TEST
 
+START_TEST(tls_server_stream_with_deadline)
+{
+        const struct ae_grpc_tls_server stls = { .cert_chain_pem = server.cert,
+                                                 .key_pem = server.key };
+        const struct ae_grpc_tls_client ctls = { .ca_pem = ca.cert, .server_name = "localhost" };
+        Aegis__Test__EchoRequest req = AEGIS__TEST__ECHO_REQUEST__INIT;
+        struct ae_grpc_call_opts opts = { .timeout_ms = 300 };
+        struct ae_grpc_client_stream *s;
+        struct ae_grpc_client *c;
+        struct ae_grpc_status st;
+        ProtobufCMessage *m;
+        struct tls_env e;
+
+        tls_start(&e, &stls, NULL);
+        ck_assert_int_eq(ae_grpc_client_new_tls(e.target, &ctls, NULL, &c), 0);
+        req.text = "three";
+        req.count = 3;
+        ck_assert_int_eq(ae_grpc_client_stream_open(c, ECHO_STREAM, NULL, &req.base, &s), 0);
+        for (unsigned i = 0; i < 3; i++) {
+                ck_assert_int_eq(ae_grpc_client_stream_read(s, &aegis__test__echo_reply__descriptor,
+                                                            &m, &st),
+                                 0);
+                ck_assert_uint_eq(((Aegis__Test__EchoReply *)m)->seq, i);
+                protobuf_c_message_free_unpacked(m, NULL);
+        }
+        ck_assert_int_eq(ae_grpc_client_stream_read(s, &aegis__test__echo_reply__descriptor, &m,
+                                                    &st),
+                         -ENODATA);
+        ae_grpc_client_stream_free(s);
+        /* A held stream runs into its deadline. */
+        req.count = 0;
+        ck_assert_int_eq(ae_grpc_client_stream_open(c, ECHO_STREAM, &opts, &req.base, &s), 0);
+        ck_assert_int_eq(ae_grpc_client_stream_read(s, &aegis__test__echo_reply__descriptor, &m,
+                                                    &st),
+                         0);
+        protobuf_c_message_free_unpacked(m, NULL);
+        ck_assert_int_eq(ae_grpc_client_stream_read(s, &aegis__test__echo_reply__descriptor, &m,
+                                                    &st),
+                         -EREMOTEIO);
+        ck_assert_int_eq(st.code, GRPC_STATUS_DEADLINE_EXCEEDED);
+        ae_grpc_client_stream_free(s);
+        ae_grpc_client_free(c);
+        echo_wait_ended(&e.svc, AE_GRPC_END_CANCELLED, 1, GRPC_TEST_WAIT_MS);
+        tls_stop(&e);
+}
+END_TEST
+
 START_TEST(tls_client_certificate_required)
 {
         const struct ae_grpc_tls_server stls = { .cert_chain_pem = server.cert,
@@ -308,6 +355,7 @@ static Suite *suite(void)
 
         tcase_set_timeout(tc, 60);
         tcase_add_test(tc, tls_server_authenticated);
+        tcase_add_test(tc, tls_server_stream_with_deadline);
         tcase_add_test(tc, tls_client_certificate_required);
         tcase_add_test(tc, tls_and_unix_on_one_server);
         tcase_add_test(tc, tls_material_errors);

@@ -98,11 +98,13 @@ AE_MUST_USE int ae_cert_sign_with(X509 *x, const EVP_MD_CTX *signer);
 AE_MUST_USE int ae_cert_signer_alg(const EVP_MD_CTX *signer, X509_ALGOR **ret);
 
 /* x's TBSCertificate, version 3, with alg as its signature algorithm: the
- * octets i2d_re_X509_tbs gives once x is signed with alg. -EINVAL for a
- * certificate with issuer or subject unique identifiers, or with no or
- * more than AE_CERT_TBS_EXTENSIONS_MAX extensions; -EMSGSIZE above
- * AE_CERT_TBS_MAX; -EIO when a part does not encode (no public key set).
- * *ret (free with free()) and *ret_len only on success. */
+ * octets i2d_re_X509_tbs gives once x is signed with alg. -EINVAL for what
+ * cert_tbs.c cannot write as OpenSSL would, or what would not read back: a
+ * serial that is not a positive INTEGER in its shortest form, no public
+ * key, times that are not UTCTime or GeneralizedTime, unique identifiers,
+ * no extension or more than AE_CERT_TBS_EXTENSIONS_MAX; -EMSGSIZE above
+ * AE_CERT_TBS_MAX; -EIO if OpenSSL fails to encode a name. x is only
+ * read. *ret (free with free()) and *ret_len only on success. */
 AE_MUST_USE int ae_cert_tbs_encode(X509 *x, const X509_ALGOR *alg, uint8_t **ret,
                                    size_t *ret_len);
 

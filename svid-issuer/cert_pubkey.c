@@ -31,10 +31,10 @@ AE_DEFINE_CLEANUP(RSA *, RSA_free)
  * share them.
  *
  * They are built from the named curves' parameters on OpenSSL's generic
- * Montgomery arithmetic, not taken from EC_GROUP_new_by_curve_name: on
- * x86_64 that gives P-256 the nistz256 method, whose point encoding always
- * inverts Z (about 2.5 us), and X509_PUBKEY_set encodes the point twice.
- * The generic method sees the Z = 1 that decoding left and skips it. Only
+ * arithmetic, not taken from EC_GROUP_new_by_curve_name: on x86_64 that
+ * gives P-256 the nistz256 method, whose point encoding always inverts Z
+ * (about 2.5 us), and X509_PUBKEY_set encodes the point twice. The generic
+ * methods see the Z = 1 that decoding left and skip it. Only
  * the representation differs: the same curve, its name and the named-curve
  * flag (so the certificate names the curve, as before), and every
  * operation on the resulting public key goes to the provider by that name. */
@@ -42,7 +42,7 @@ static EC_GROUP *curves[2];
 static pthread_once_t curves_once = PTHREAD_ONCE_INIT;
 
 /* The named curve's p, a, b, generator, order and cofactor on a group of
- * the generic method (EC_GROUP_new_curve_GFp always makes one). */
+ * generic arithmetic (EC_GROUP_new_curve_GFp never picks nistz256). */
 static EC_GROUP *generic_curve(int nid)
 {
         EC_GROUP *named = EC_GROUP_new_by_curve_name(nid);

@@ -32,6 +32,18 @@ static int idle(void *arg)
         return ae_grpc_server_connections(arg) == 0 && ae_grpc_server_calls(arg) == 0;
 }
 
+static size_t fds_limit;
+
+/* gRPC closes a finished connection's fds on its own threads, a little
+ * after the connection is gone from the server's table; and a leak of one
+ * fd per cycle would be thousands. So: back to at most the count before,
+ * eventually. */
+static int fds_back(void *arg)
+{
+        (void)arg;
+        return grpc_test_count_fds() <= fds_limit;
+}
+
 static void raw_connect_close(const char *sock)
 {
         struct sockaddr_un sa = { .sun_family = AF_UNIX };
@@ -94,11 +106,13 @@ START_TEST(connect_disconnect_cycles)
                 cycle(&e, i);
         clock_gettime(CLOCK_MONOTONIC, &t1);
         ck_assert(grpc_test_until(idle, e.srv));
+        fds_limit = fds_before;
+        (void)grpc_test_until(fds_back, NULL);
         fds_after = grpc_test_count_fds();
         fprintf(stderr, "%u cycles in %.1f s; fds %zu -> %zu\n", CYCLES,
                 (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9,
                 fds_before, fds_after);
-        ck_assert_uint_eq(fds_after, fds_before);
+        ck_assert_uint_le(fds_after, fds_before);
         /* Everyone that came was served. */
         ck_assert_uint_eq(e.svc.started, (CYCLES + WARMUP) / 10 * 9);
         ck_assert_uint_eq(ae_grpc_server_refusals(e.srv, AE_GRPC_CONN_LIMIT), 0);

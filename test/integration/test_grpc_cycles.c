@@ -26,22 +26,12 @@
 
 #define CYCLES 10000
 #define WARMUP 200
+/* fds gRPC itself may hold more at the end than at the start (below). */
+#define FD_SLACK 2
 
 static int idle(void *arg)
 {
         return ae_grpc_server_connections(arg) == 0 && ae_grpc_server_calls(arg) == 0;
-}
-
-static size_t fds_limit;
-
-/* gRPC closes a finished connection's fds on its own threads, a little
- * after the connection is gone from the server's table; and a leak of one
- * fd per cycle would be thousands. So: back to at most the count before,
- * eventually. */
-static int fds_back(void *arg)
-{
-        (void)arg;
-        return grpc_test_count_fds() <= fds_limit;
 }
 
 static void raw_connect_close(const char *sock)
@@ -82,7 +72,12 @@ static void cycle(struct grpc_test_env *e, unsigned i)
                 return;
         default:
                 c = grpc_test_client(e);
-                ck_assert_int_eq(grpc_test_unary(c, "cycle", 10000, NULL, &st), 0);
+                {
+                        int r = grpc_test_unary(c, "cycle", 10000, NULL, &st);
+
+                        ck_assert_msg(r == 0, "cycle %u: %d, status %d: %s", i, r, (int)st.code,
+                                      st.message);
+                }
                 ae_grpc_client_free(c);
                 return;
         }
@@ -106,13 +101,18 @@ START_TEST(connect_disconnect_cycles)
                 cycle(&e, i);
         clock_gettime(CLOCK_MONOTONIC, &t1);
         ck_assert(grpc_test_until(idle, e.srv));
-        fds_limit = fds_before;
-        (void)grpc_test_until(fds_back, NULL);
+        /* gRPC closes a finished connection's fd on its own threads and keeps
+         * a few lazy fds of its own (timers, wakeups) that come and go:
+         * under load the count at one instant is off by one either way.
+         * Give it a moment to settle, then allow that slack; a leak per
+         * connection would show as thousands. */
+        for (int tries = 0; tries < 50 && grpc_test_count_fds() > fds_before; tries++)
+                usleep(100 * 1000);
         fds_after = grpc_test_count_fds();
         fprintf(stderr, "%u cycles in %.1f s; fds %zu -> %zu\n", CYCLES,
                 (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9,
                 fds_before, fds_after);
-        ck_assert_uint_le(fds_after, fds_before);
+        ck_assert_uint_le(fds_after, fds_before + FD_SLACK);
         /* Everyone that came was served. */
         ck_assert_uint_eq(e.svc.started, (CYCLES + WARMUP) / 10 * 9);
         ck_assert_uint_eq(ae_grpc_server_refusals(e.srv, AE_GRPC_CONN_LIMIT), 0);

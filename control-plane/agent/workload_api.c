@@ -12,6 +12,7 @@
 
 #include "common/grpc_call.h"
 #include "common/grpc_server.h"
+#include "control-plane/agent/packed.h"
 #include "control-plane/agent/workload_jwt.h"
 #include "control-plane/agent/workload_x509.h"
 #include "spiffe/workload.pb-c.h"
@@ -110,17 +111,11 @@ static void on_start(struct ae_grpc_call *call, const ProtobufCMessage *req, voi
                 return;
         }
         j = calloc(1, sizeof(*j));
-        if (j) {
-                j->req_len = protobuf_c_message_get_packed_size(req);
-                j->req = malloc(j->req_len ? j->req_len : 1);
-        }
-        if (!j || !j->req) {
-                if (j)
-                        free(j);
+        if (!j || ae_packed_message(req, &j->req, &j->req_len) < 0) {
+                free(j);
                 finish(call, GRPC_STATUS_RESOURCE_EXHAUSTED, "out of memory");
                 return;
         }
-        protobuf_c_message_pack(req, j->req);
         j->m = am->m;
         j->call = call;
         ae_grpc_call_ref(call);

@@ -7,6 +7,7 @@
 #include <jansson.h>
 
 #include "control-plane/agent/json_struct.h"
+#include "control-plane/agent/packed.h"
 #include "spiffe/workload.pb-c.h"
 #include "svid-issuer/jwt_jwks.h"
 #include "svid-issuer/jwt_svid.h"
@@ -21,7 +22,7 @@ int ae_workload_jwt_svid_response(const struct ae_svid_source *src,
 {
         JWTSVIDResponse resp = JWTSVIDRESPONSE__INIT;
         JWTSVID *items = NULL, **ptrs = NULL;
-        size_t got = 0, len;
+        size_t got = 0;
         int r = 0;
 
         ENSURE(src && (entries || n == 0) && spiffe_id && (aud || n_aud == 0) && ret && ret_len,
@@ -48,16 +49,7 @@ int ae_workload_jwt_svid_response(const struct ae_svid_source *src,
         if (r == 0) {
                 resp.n_svids = got;
                 resp.svids = ptrs;
-                len = jwtsvidresponse__get_packed_size(&resp);
-                *ret = malloc(len ? len : 1);
-                if (!*ret)
-                        r = -ENOMEM;
-                else if (jwtsvidresponse__pack(&resp, *ret) != len) {
-                        free(*ret);
-                        *ret = NULL;
-                        r = -EIO;
-                } else
-                        *ret_len = len;
+                r = ae_packed_message(&resp.base, ret, ret_len);
         }
         for (size_t i = 0; items && i < got; i++)
                 free(items[i].svid);
@@ -76,7 +68,6 @@ int ae_workload_jwt_bundles_response(const struct ae_svid_source *src, uint8_t *
         JWTBundlesResponse__BundlesEntry *entries[1] = { &entry };
         struct ae_jwt_bundle_material b = { 0 };
         char td_id[AE_TRUST_DOMAIN_MAX + sizeof("spiffe://")];
-        size_t len;
         int r;
 
         ENSURE(src && ret && ret_len, -EINVAL);
@@ -86,16 +77,7 @@ int ae_workload_jwt_bundles_response(const struct ae_svid_source *src, uint8_t *
         entry.value = (ProtobufCBinaryData){ b.jwks_len, (uint8_t *)b.jwks };
         resp.n_bundles = 1;
         resp.bundles = entries;
-        len = jwtbundles_response__get_packed_size(&resp);
-        *ret = malloc(len ? len : 1);
-        r = *ret ? 0 : -ENOMEM;
-        if (r == 0 && jwtbundles_response__pack(&resp, *ret) != len) {
-                free(*ret);
-                *ret = NULL;
-                r = -EIO;
-        }
-        if (r == 0)
-                *ret_len = len;
+        r = ae_packed_message(&resp.base, ret, ret_len);
         ae_jwt_bundle_material_clear(&b);
         return r;
 }
@@ -125,7 +107,6 @@ int ae_workload_validate_jwt_response(const struct ae_svid_source *src, const ch
         struct ae_jwt_svid svid;
         char id[AE_SPIFFE_ID_SIZE];
         enum ae_jwt_reason reason = AE_JWT_INTERNAL;
-        size_t len;
         int r;
 
         if (ret_reason)
@@ -144,16 +125,7 @@ int ae_workload_validate_jwt_response(const struct ae_svid_source *src, const ch
         GUARD(ae_spiffe_id_format(&svid.sub, id, sizeof(id), NULL));
         resp.spiffe_id = id;
         GUARD(payload_struct(token, &resp.claims));
-        len = validate_jwtsvidresponse__get_packed_size(&resp);
-        *ret = malloc(len ? len : 1);
-        r = *ret ? 0 : -ENOMEM;
-        if (r == 0 && validate_jwtsvidresponse__pack(&resp, *ret) != len) {
-                free(*ret);
-                *ret = NULL;
-                r = -EIO;
-        }
-        if (r == 0)
-                *ret_len = len;
+        r = ae_packed_message(&resp.base, ret, ret_len);
         google__protobuf__struct__free_unpacked(resp.claims, NULL);
         return r;
 }

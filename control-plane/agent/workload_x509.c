@@ -6,31 +6,14 @@
 
 #include <openssl/crypto.h>
 
+#include "control-plane/agent/packed.h"
 #include "spiffe/workload.pb-c.h"
-
-static int pack_svids(X509SVID **svids, size_t n, uint8_t **ret, size_t *ret_len)
-{
-        X509SVIDResponse resp = X509_SVIDRESPONSE__INIT;
-        size_t len;
-
-        resp.n_svids = n;
-        resp.svids = svids;
-        len = x509_svidresponse__get_packed_size(&resp);
-        *ret = malloc(len ? len : 1);
-        ENSURE_ALLOC(*ret);
-        if (x509_svidresponse__pack(&resp, *ret) != len) {
-                OPENSSL_clear_free(*ret, len);
-                *ret = NULL;
-                return -EIO;
-        }
-        *ret_len = len;
-        return 0;
-}
 
 int ae_workload_x509_svid_response(const struct ae_svid_source *src,
                                    const struct ae_reg_entry *entries, size_t n, time_t now,
                                    uint8_t **ret, size_t *ret_len)
 {
+        X509SVIDResponse resp = X509_SVIDRESPONSE__INIT;
         struct ae_x509_svid_material *m = NULL;
         struct ae_bundle_material bundle = { 0 };
         X509SVID *items = NULL, **ptrs = NULL;
@@ -57,8 +40,11 @@ int ae_workload_x509_svid_response(const struct ae_svid_source *src,
                 items[got].hint = (char *)entries[got].hint;
                 ptrs[got] = &items[got];
         }
-        if (r == 0)
-                r = pack_svids(ptrs, n, ret, ret_len);
+        if (r == 0) {
+                resp.n_svids = n;
+                resp.svids = ptrs;
+                r = ae_packed_message(&resp.base, ret, ret_len);
+        }
         for (size_t i = 0; m && i < n; i++)
                 ae_x509_svid_material_clear(&m[i]);
         ae_bundle_material_clear(&bundle);
@@ -76,7 +62,6 @@ int ae_workload_x509_bundles_response(const struct ae_svid_source *src, uint8_t 
         X509BundlesResponse__BundlesEntry *entries[1] = { &entry };
         struct ae_bundle_material bundle = { 0 };
         char td_id[AE_TRUST_DOMAIN_MAX + sizeof("spiffe://")];
-        size_t len;
         int r;
 
         ENSURE(src && ret && ret_len, -EINVAL);
@@ -86,16 +71,7 @@ int ae_workload_x509_bundles_response(const struct ae_svid_source *src, uint8_t 
         entry.value = (ProtobufCBinaryData){ bundle.roots_len, bundle.roots_der };
         resp.n_bundles = 1;
         resp.bundles = entries;
-        len = x509_bundles_response__get_packed_size(&resp);
-        *ret = malloc(len ? len : 1);
-        r = *ret ? 0 : -ENOMEM;
-        if (r == 0 && x509_bundles_response__pack(&resp, *ret) != len) {
-                free(*ret);
-                *ret = NULL;
-                r = -EIO;
-        }
-        if (r == 0)
-                *ret_len = len;
+        r = ae_packed_message(&resp.base, ret, ret_len);
         ae_bundle_material_clear(&bundle);
         return r;
 }

@@ -33,12 +33,15 @@ int ae_workload_jwt_svid_response(const struct ae_svid_source *src,
         if (!items || !ptrs)
                 r = -ENOMEM;
         for (size_t i = 0; r == 0 && i < n; i++) {
+                char *token = NULL;
+
                 if (spiffe_id[0] && strcmp(entries[i].spiffe_id, spiffe_id) != 0)
                         continue;
-                jwtsvid__init(&items[got]);
-                r = src->ops->jwt_svid(src->ctx, &entries[i], aud, n_aud, now, &items[got].svid);
+                r = src->ops->jwt_svid(src->ctx, &entries[i], aud, n_aud, now, &token);
                 if (r < 0)
                         break;
+                jwtsvid__init(&items[got]);
+                items[got].svid = token;
                 items[got].spiffe_id = (char *)entries[i].spiffe_id;
                 items[got].hint = (char *)entries[i].hint;
                 ptrs[got] = &items[got];
@@ -53,8 +56,6 @@ int ae_workload_jwt_svid_response(const struct ae_svid_source *src,
         }
         for (size_t i = 0; items && i < got; i++)
                 free(items[i].svid);
-        if (items && r < 0 && got < n)
-                free(items[got].svid); /* the one that failed, if it set anything */
         free(items);
         free(ptrs);
         return r;

@@ -193,11 +193,13 @@ def main():
             check(e.code() == grpc.StatusCode.PERMISSION_DENIED, f"stream end: {e.code()}")
         c, d = code(lambda: next(stub.FetchX509SVID(pb.X509SVIDRequest(), metadata=HEADER,
                                                     timeout=10)))
-        check(c == grpc.StatusCode.PERMISSION_DENIED, f"unregistered: {c} {d}")
+        check(c == grpc.StatusCode.PERMISSION_DENIED and d == "no identity issued",
+              f"unregistered: {c} {d}")
 
         # The security header rule, on every method.
         c, d = code(lambda: next(stub.FetchX509SVID(pb.X509SVIDRequest(), timeout=10)))
-        check(c == grpc.StatusCode.INVALID_ARGUMENT, f"no header: {c} {d}")
+        check(c == grpc.StatusCode.INVALID_ARGUMENT and d == "security header missing from request",
+              f"no header: {c} {d}")
         c, d = code(lambda: stub.FetchJWTSVID(pb.JWTSVIDRequest(audience=["x"]), timeout=10,
                                               metadata=(("workload.spiffe.io", "false"),)))
         check(c == grpc.StatusCode.INVALID_ARGUMENT, f"header false: {c} {d}")
@@ -220,7 +222,20 @@ def main():
             metadata=HEADER, timeout=10))
         check(c == grpc.StatusCode.INVALID_ARGUMENT and "aud_mismatch" in d, f"other aud: {c} {d}")
         c, d = code(lambda: stub.FetchJWTSVID(pb.JWTSVIDRequest(), metadata=HEADER, timeout=10))
-        check(c == grpc.StatusCode.INVALID_ARGUMENT, f"no audience: {c} {d}")
+        check(c == grpc.StatusCode.INVALID_ARGUMENT and d == "audience must be specified",
+              f"no audience: {c} {d}")
+        c, d = code(lambda: stub.FetchJWTSVID(pb.JWTSVIDRequest(audience=[""]), metadata=HEADER,
+                                              timeout=10))
+        check(c == grpc.StatusCode.INVALID_ARGUMENT and d == "audience refused",
+              f"empty audience: {c} {d}")
+        c, d = code(lambda: stub.ValidateJWTSVID(pb.ValidateJWTSVIDRequest(svid=token),
+                                                 metadata=HEADER, timeout=10))
+        check(c == grpc.StatusCode.INVALID_ARGUMENT and d == "audience must be specified",
+              f"validate without audience: {c} {d}")
+        c, d = code(lambda: stub.ValidateJWTSVID(pb.ValidateJWTSVIDRequest(audience=aud),
+                                                 metadata=HEADER, timeout=10))
+        check(c == grpc.StatusCode.INVALID_ARGUMENT and d == "svid must be specified",
+              f"validate without token: {c} {d}")
 
         # Bundles.
         jb = next(stub.FetchJWTBundles(pb.JWTBundlesRequest(), metadata=HEADER, timeout=10))

@@ -314,6 +314,15 @@ START_TEST(jwt_fetch_and_validate)
                          -ENOENT);
         ck_assert_int_eq(ae_workload_jwt_svid_response(&src, e, 2, "", aud, 0, NOW, &bytes, &len),
                          -EINVAL);
+        /* An audience the token format refuses: -EINVAL, and nothing freed
+         * that was not allocated (this crashed the agent once). */
+        {
+                static const char *const empty[] = { "" };
+
+                ck_assert_int_eq(ae_workload_jwt_svid_response(&src, e, 2, "", empty, 1, NOW,
+                                                               &bytes, &len),
+                                 -EINVAL);
+        }
 }
 END_TEST
 

@@ -10,12 +10,12 @@
 #include <time.h>
 
 #include <jansson.h>
-#include <openssl/pem.h>
 
 #include "common/ossl.h"
 #include "control-plane/cli/cli_util.h"
 #include "svid-issuer/claims.h"
 #include "svid-issuer/key_gen.h"
+#include "svid-issuer/rp_pem.h"
 
 #define SYNOPSIS "usage: aegis svid inspect [--json] FILE\n"
 
@@ -153,10 +153,9 @@ int ae_cli_svid_inspect(int argc, char **argv)
                 { NULL, 0, NULL, 0 },
         };
         _cleanup_(ae_x509_stack_freep) STACK_OF(X509) *certs = NULL;
-        _cleanup_(BIO_free_allp) BIO *in = NULL;
+        const char *why = NULL;
         bool json = false;
-        X509 *cert;
-        int c;
+        int c, r;
 
         optind = 1;
         while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
@@ -168,19 +167,10 @@ int ae_cli_svid_inspect(int argc, char **argv)
         }
         if (optind != argc - 1)
                 return ae_cli_usage_error("svid inspect", "one FILE, please", SYNOPSIS);
-        in = BIO_new_file(argv[optind], "r");
-        certs = sk_X509_new_null();
-        if (!in || !certs) {
-                fprintf(stderr, "aegis svid inspect: %s: cannot open\n", argv[optind]);
-                return 1;
-        }
-        while ((cert = PEM_read_bio_X509(in, NULL, NULL, NULL)))
-                if (!sk_X509_push(certs, cert)) {
-                        X509_free(cert);
-                        return 1;
-                }
-        if (sk_X509_num(certs) == 0) {
-                fprintf(stderr, "aegis svid inspect: %s: no PEM certificate\n", argv[optind]);
+        r = ae_rp_pem_file_certs(argv[optind], &certs, &why);
+        if (r < 0) {
+                fprintf(stderr, "aegis svid inspect: %s: %s\n", argv[optind],
+                        why ? why : strerror(-r));
                 return 1;
         }
         return show(sk_X509_value(certs, 0), sk_X509_num(certs) - 1, json);

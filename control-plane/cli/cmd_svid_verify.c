@@ -11,11 +11,11 @@
 #include <time.h>
 
 #include <jansson.h>
-#include <openssl/pem.h>
 
 #include "common/ossl.h"
 #include "control-plane/cli/cli_util.h"
 #include "svid-issuer/rp_bundle.h"
+#include "svid-issuer/rp_pem.h"
 #include "svid-issuer/rp_rule.h"
 #include "svid-issuer/rp_verify.h"
 
@@ -114,27 +114,14 @@ static int parse_opts(int argc, char **argv, struct verify_opts *o, struct ae_rp
         return o->rule_text ? parse_rule(o->rule_text, rule) : 0;
 }
 
-/* The leaf and the certificates after it. */
-static int read_svid(const char *path, X509 **ret_leaf, STACK_OF(X509) **ret_chain)
+/* The leaf and the certificates after it (the strict, bounded PEM reader
+ * bundles use: certificates only). */
+static int read_svid(const char *path, X509 **ret_leaf, STACK_OF(X509) **ret_chain,
+                     const char **ret_why)
 {
-        _cleanup_(BIO_free_allp) BIO *in = BIO_new_file(path, "r");
-        STACK_OF(X509) *chain = sk_X509_new_null();
-        X509 *cert;
+        STACK_OF(X509) *chain = NULL;
 
-        if (!in || !chain) {
-                sk_X509_free(chain);
-                return -ENOENT;
-        }
-        while ((cert = PEM_read_bio_X509(in, NULL, NULL, NULL)))
-                if (!sk_X509_push(chain, cert)) {
-                        X509_free(cert);
-                        ae_x509_stack_free(chain);
-                        return -ENOMEM;
-                }
-        if (sk_X509_num(chain) == 0) {
-                sk_X509_free(chain);
-                return -EBADMSG;
-        }
+        GUARD(ae_rp_pem_file_certs(path, &chain, ret_why));
         *ret_leaf = sk_X509_shift(chain);
         *ret_chain = chain;
         return 0;
@@ -176,6 +163,7 @@ int ae_cli_svid_verify(int argc, char **argv)
         struct ae_rp_rule rule = { 0 };
         struct ae_rp_result res;
         struct verify_opts o;
+        const char *why = NULL;
         int r;
 
         if (ae_rp_bundle_new(&bundle) < 0)
@@ -183,10 +171,10 @@ int ae_cli_svid_verify(int argc, char **argv)
         r = parse_opts(argc, argv, &o, bundle, &rule);
         if (r != 0)
                 return r < 0 ? 0 : r;
-        r = read_svid(o.file, &leaf, &chain);
+        r = read_svid(o.file, &leaf, &chain, &why);
         if (r < 0) {
                 fprintf(stderr, "aegis svid verify: %s: %s\n", o.file,
-                        r == -EBADMSG ? "no PEM certificate" : strerror(-r));
+                        why ? why : strerror(-r));
                 return 1;
         }
         r = ae_rp_verify(bundle, &rule, leaf, chain, o.at, &res);

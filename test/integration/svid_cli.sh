@@ -171,6 +171,14 @@ expect "$work/err" "root's URI SAN names another trust domain"
 run 2 svid verify --bundle "$bundle" --require colour=blue "$pog"
 expect "$work/err" "colour"
 run 2 svid verify "$pog"
+# Not certificates: said so, exit 1.
+echo "not a certificate" >"$work/junk.pem"
+run 1 svid inspect "$work/junk.pem"
+expect "$work/err" "junk.pem: no certificate"
+run 1 svid verify --bundle "$bundle" "$work/junk.pem"
+expect "$work/err" "junk.pem: no certificate"
+run 1 svid inspect "$ca/ca-key.pem"
+expect "$work/err" "PEM block is not a CERTIFICATE"
 
 # ---- refusals ----------------------------------------------------------------
 sed 's/"accepted":true/"accepted":false/' "$work/pog.json" >"$work/refused.json"

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include <grpc/byte_buffer.h>
+#include <grpc/grpc_security.h>
 #include <grpc/support/time.h>
 #include <protobuf-c/protobuf-c.h>
 
@@ -30,6 +31,7 @@ static void call_free(struct ae_grpc_call *c)
         free(c->md);
         free(c->queue);
         free(c->status_msg);
+        free(c->peer_cert_pem);
         pthread_mutex_destroy(&c->lock);
         free(c);
 }
@@ -81,6 +83,30 @@ static int copy_metadata(struct ae_grpc_call *c, const grpc_metadata_array *md)
         return 0;
 }
 
+/* TLS calls: the client certificate gRPC verified in the handshake (the
+ * auth context's x509_pem_cert), copied because the context belongs to
+ * gRPC's call. None is no error: the listener may not require one. */
+static int copy_peer_cert(struct ae_grpc_call *c, grpc_call *gcall)
+{
+        grpc_auth_context *ctx = grpc_call_auth_context(gcall);
+        grpc_auth_property_iterator it;
+        const grpc_auth_property *p;
+
+        if (!ctx)
+                return 0;
+        it = grpc_auth_context_find_properties_by_name(ctx, GRPC_X509_PEM_CERT_PROPERTY_NAME);
+        p = grpc_auth_property_iterator_next(&it);
+        if (p && p->value_length > 0) {
+                c->peer_cert_pem = strndup(p->value, p->value_length);
+                if (!c->peer_cert_pem) {
+                        grpc_auth_context_release(ctx);
+                        return -ENOMEM;
+                }
+        }
+        grpc_auth_context_release(ctx);
+        return 0;
+}
+
 int ae_grpc_call_new(struct ae_grpc_server *srv, const struct ae_grpc_slot *slot, grpc_call *gcall,
                      const grpc_metadata_array *md, gpr_timespec deadline,
                      struct ae_grpc_conn *conn, struct ae_grpc_call **ret)
@@ -115,6 +141,13 @@ int ae_grpc_call_new(struct ae_grpc_server *srv, const struct ae_grpc_slot *slot
                 c->deadline.tv_nsec = mono.tv_nsec;
         }
         c->conn = conn;
+        if (!conn) {
+                r = copy_peer_cert(c, gcall);
+                if (r < 0) {
+                        call_free(c);
+                        return r;
+                }
+        }
         c->gcall = gcall;
         c->recv_open = c->kind == AE_GRPC_BIDI_STREAMING;
         c->tag_close = (struct ae_grpc_tag){ AE_GRPC_TAG_CLOSE, c };
@@ -383,6 +416,14 @@ int ae_grpc_call_peer(const struct ae_grpc_call *c, struct ae_grpc_peer *ret)
         ENSURE(c && ret, -EINVAL);
         ENSURE(c->conn, -ENOTCONN);
         *ret = c->conn->peer;
+        return 0;
+}
+
+int ae_grpc_call_peer_cert(const struct ae_grpc_call *c, const char **ret_pem)
+{
+        ENSURE(c && ret_pem, -EINVAL);
+        ENSURE(c->peer_cert_pem, -ENOENT);
+        *ret_pem = c->peer_cert_pem;
         return 0;
 }
 

@@ -79,6 +79,12 @@ struct ae_grpc_peer {
 
 /* -ENOTCONN for calls that did not come over the Unix socket (TLS). */
 AE_MUST_USE int ae_grpc_call_peer(const struct ae_grpc_call *c, struct ae_grpc_peer *ret);
+/* TLS calls: the client's certificate (PEM), which the handshake verified
+ * against the listener's client_ca_pem. Borrowed: valid while the call is
+ * referenced. -ENOENT when the client sent none (or the call came over the
+ * Unix socket). The host still decides who that certificate names. */
+AE_MUST_USE int ae_grpc_call_peer_cert(const struct ae_grpc_call *c, const char **ret_pem);
+
 /* The pidfd taken at accept for that process (SO_PEERPIDFD, or
  * pidfd_open(pid) on kernels before 6.5): it names that process and no
  * other, even after its pid is reused. Borrowed: valid while the call is

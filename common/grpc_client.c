@@ -91,11 +91,26 @@ int ae_grpc_client_new_unix(const char *path, const struct ae_grpc_client_config
         return r;
 }
 
+struct verify_hook {
+        int (*fn)(const char *peer_pem, void *userdata);
+        void *userdata;
+};
+
+static int verify_hook_call(const char *target_name, const char *peer_pem, void *userdata)
+{
+        const struct verify_hook *h = userdata;
+
+        (void)target_name;
+        return peer_pem && h->fn(peer_pem, h->userdata) == 0 ? 0 : 1;
+}
+
 int ae_grpc_client_new_tls(const char *target, const struct ae_grpc_tls_client *tls,
                            const struct ae_grpc_client_config *cfg, struct ae_grpc_client **ret)
 {
         grpc_ssl_pem_key_cert_pair pair;
         grpc_channel_credentials *creds;
+        verify_peer_options vopt = { 0 };
+        struct verify_hook *hook = NULL;
         int r;
 
         ENSURE(target && *target && tls && ret, -EINVAL);
@@ -104,8 +119,23 @@ int ae_grpc_client_new_tls(const char *target, const struct ae_grpc_tls_client *
         grpc_init();
         pair.cert_chain = tls->cert_chain_pem;
         pair.private_key = tls->key_pem;
+        if (tls->verify_peer) {
+                /* gRPC owns the hook from here and frees it with the
+                 * channel (verify_peer_destruct). */
+                hook = malloc(sizeof(*hook));
+                if (!hook) {
+                        grpc_shutdown();
+                        return -ENOMEM;
+                }
+                *hook = (struct verify_hook){ tls->verify_peer, tls->verify_userdata };
+                vopt = (verify_peer_options){ .verify_peer_callback = verify_hook_call,
+                                              .verify_peer_callback_userdata = hook,
+                                              .verify_peer_destruct = free };
+        }
         creds = grpc_ssl_credentials_create(tls->ca_pem, tls->cert_chain_pem ? &pair : NULL,
-                                            NULL, NULL);
+                                            hook ? &vopt : NULL, NULL);
+        if (!creds)
+                free(hook);
         r = creds ? client_new(target, creds, tls->server_name, cfg, ret) : -ENOMEM;
         if (r < 0)
                 grpc_shutdown();

@@ -54,6 +54,14 @@ struct ae_grpc_tls_client {
         /* Name the server's certificate must carry (SAN DNS/IP); NULL: the
          * host part of the target. */
         const char *server_name;
+        /* Optional, after gRPC verified the chain and the name: the
+         * server's certificate (PEM); nonzero refuses the handshake (the
+         * call fails UNAVAILABLE). For checks gRPC cannot make, such as
+         * the server's SPIFFE ID. Runs on a gRPC thread, during the
+         * handshake, so it must be quick; verify_userdata must outlive the
+         * client. */
+        int (*verify_peer)(const char *peer_pem, void *userdata);
+        void *verify_userdata;
 };
 
 /* Request metadata: key lowercase ASCII, value printable ASCII. */

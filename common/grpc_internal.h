@@ -135,6 +135,7 @@ struct ae_grpc_call {
         bool has_deadline;
         struct timespec deadline;
         struct ae_grpc_conn *conn; /* NULL for TLS calls */
+        char *peer_cert_pem;       /* TLS: the client's verified certificate, or NULL */
         void *data;
 
         /* Under lock. */

@@ -20,12 +20,14 @@ static void fill_reply(struct ae_grpc_call *call, const Aegis__Test__EchoRequest
                        Aegis__Test__EchoReply *rep, char *echoed, size_t echoed_size)
 {
         struct ae_grpc_peer peer;
-        const char *v;
+        const char *v, *cert;
         size_t len;
         int r;
 
         aegis__test__echo_reply__init(rep);
         rep->peer_pid = rep->peer_uid = rep->peer_gid = -1;
+        if (ae_grpc_call_peer_cert(call, &cert) == 0)
+                rep->peer_cert = (char *)cert; /* borrowed while the call is */
         if (ae_grpc_call_peer(call, &peer) == 0) {
                 rep->peer_pid = peer.pid;
                 rep->peer_uid = peer.uid;

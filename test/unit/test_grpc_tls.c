@@ -171,6 +171,8 @@ static void tls_stop(struct tls_env *e)
         echo_service_destroy(&e->svc);
 }
 
+static char last_peer_cert[8192];
+
 static int call_once(const struct tls_env *e, const struct ae_grpc_tls_client *tls,
                      struct ae_grpc_status *st, long *ret_pid)
 {
@@ -183,6 +185,7 @@ static int call_once(const struct tls_env *e, const struct ae_grpc_tls_client *t
         if (r == 0) {
                 ck_assert_str_eq(rep->text, "tls");
                 *ret_pid = (long)rep->peer_pid;
+                snprintf(last_peer_cert, sizeof(last_peer_cert), "%s", rep->peer_cert);
                 protobuf_c_message_free_unpacked(&rep->base, NULL);
         }
         ae_grpc_client_free(c);
@@ -201,6 +204,7 @@ START_TEST(tls_server_authenticated)
         tls_start(&e, &stls, NULL);
         ck_assert_int_eq(call_once(&e, &ctls, &st, &pid), 0);
         ck_assert_int_eq(pid, -1); /* no Unix credentials over TCP */
+        ck_assert_str_eq(last_peer_cert, ""); /* nor a client certificate */
         /* The IP address in the certificate, without a name override. */
         ctls.server_name = NULL;
         ck_assert_int_eq(call_once(&e, &ctls, &st, &pid), 0);
@@ -283,6 +287,49 @@ START_TEST(tls_client_certificate_required)
         ctls.key_pem = client.key;
         ck_assert_int_eq(call_once(&e, &ctls, &st, &pid), 0);
         ck_assert_uint_eq(e.svc.started, 1);
+        /* The handler sees the certificate the handshake verified. */
+        ck_assert_str_eq(last_peer_cert, client.cert);
+        tls_stop(&e);
+}
+END_TEST
+
+/* verify_peer: sees the server's certificate and may refuse it. */
+struct peer_seen {
+        unsigned calls;
+        bool refuse;
+        char pem[8192];
+};
+
+static int record_peer(const char *peer_pem, void *userdata)
+{
+        struct peer_seen *p = userdata;
+
+        p->calls++;
+        snprintf(p->pem, sizeof(p->pem), "%s", peer_pem);
+        return p->refuse ? -1 : 0;
+}
+
+START_TEST(tls_client_verify_peer_hook)
+{
+        const struct ae_grpc_tls_server stls = { .cert_chain_pem = server.cert,
+                                                 .key_pem = server.key };
+        struct peer_seen seen = { 0 };
+        struct ae_grpc_tls_client ctls = { .ca_pem = ca.cert,
+                                           .server_name = "localhost",
+                                           .verify_peer = record_peer,
+                                           .verify_userdata = &seen };
+        struct ae_grpc_status st;
+        struct tls_env e;
+        long pid = 0;
+
+        tls_start(&e, &stls, NULL);
+        ck_assert_int_eq(call_once(&e, &ctls, &st, &pid), 0);
+        ck_assert_uint_ge(seen.calls, 1);
+        ck_assert_str_eq(seen.pem, server.cert);
+        seen.refuse = true;
+        ck_assert_int_eq(call_once(&e, &ctls, &st, &pid), -EREMOTEIO);
+        ck_assert_int_eq(st.code, GRPC_STATUS_UNAVAILABLE);
+        ck_assert_uint_eq(e.svc.started, 1);
         tls_stop(&e);
 }
 END_TEST
@@ -357,6 +404,7 @@ static Suite *suite(void)
         tcase_add_test(tc, tls_server_authenticated);
         tcase_add_test(tc, tls_server_stream_with_deadline);
         tcase_add_test(tc, tls_client_certificate_required);
+        tcase_add_test(tc, tls_client_verify_peer_hook);
         tcase_add_test(tc, tls_and_unix_on_one_server);
         tcase_add_test(tc, tls_material_errors);
         suite_add_tcase(s, tc);

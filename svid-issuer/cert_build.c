@@ -89,24 +89,41 @@ int ae_cert_add_eku_tls(X509 *x)
         return add_i2d(x, NID_ext_key_usage, false, eku);
 }
 
-int ae_cert_add_uri_san(X509 *x, const char *uri, bool critical)
+/* One IA5String general name of type (GEN_URI, GEN_DNS) appended to names. */
+static int push_ia5_name(GENERAL_NAMES *names, int type, const char *text)
 {
-        _cleanup_(GENERAL_NAMES_freep) GENERAL_NAMES *names = GENERAL_NAMES_new();
         _cleanup_(GENERAL_NAME_freep) GENERAL_NAME *gn = GENERAL_NAME_new();
         ASN1_IA5STRING *ia5;
 
-        ENSURE(uri, -EINVAL);
-        ENSURE(names && gn, -ENOMEM);
+        ENSURE(text, -EINVAL);
+        ENSURE(gn, -ENOMEM);
         ia5 = ASN1_IA5STRING_new();
         ENSURE_ALLOC(ia5);
-        if (ASN1_STRING_set(ia5, uri, (int)strlen(uri)) != 1) {
+        if (ASN1_STRING_set(ia5, text, (int)strlen(text)) != 1) {
                 ASN1_IA5STRING_free(ia5);
                 return -ENOMEM;
         }
-        GENERAL_NAME_set0_value(gn, GEN_URI, ia5);
+        GENERAL_NAME_set0_value(gn, type, ia5);
         ENSURE(sk_GENERAL_NAME_push(names, gn) > 0, -ENOMEM);
         gn = NULL; /* owned by names now */
+        return 0;
+}
+
+int ae_cert_add_sans(X509 *x, const char *uri, const char *const *dns, size_t n, bool critical)
+{
+        _cleanup_(GENERAL_NAMES_freep) GENERAL_NAMES *names = GENERAL_NAMES_new();
+
+        ENSURE(names, -ENOMEM);
+        ENSURE(n == 0 || dns, -EINVAL);
+        GUARD(push_ia5_name(names, GEN_URI, uri));
+        for (size_t i = 0; i < n; i++)
+                GUARD(push_ia5_name(names, GEN_DNS, dns[i]));
         return add_i2d(x, NID_subject_alt_name, critical, names);
+}
+
+int ae_cert_add_uri_san(X509 *x, const char *uri, bool critical)
+{
+        return ae_cert_add_sans(x, uri, NULL, 0, critical);
 }
 
 /* SHA-1 fetched once: EVP_sha1() is looked up in the provider store on

@@ -69,6 +69,9 @@ AE_MUST_USE int ae_cert_add_key_usage(X509 *x, unsigned ku);
 AE_MUST_USE int ae_cert_add_eku_tls(X509 *x); /* serverAuth + clientAuth */
 /* subjectAltName holding exactly one URI. */
 AE_MUST_USE int ae_cert_add_uri_san(X509 *x, const char *uri, bool critical);
+/* subjectAltName holding one URI, then n DNS names (checked by the caller). */
+AE_MUST_USE int ae_cert_add_sans(X509 *x, const char *uri, const char *const *dns, size_t n,
+                                 bool critical);
 AE_MUST_USE int ae_cert_add_ski(X509 *x, const struct ae_cert_key_id *id);
 AE_MUST_USE int ae_cert_add_aki(X509 *x, const struct ae_cert_key_id *id);
 /* Add a ready extension (copied), freeing it (also on failure): *ext

@@ -50,6 +50,7 @@ static const struct {
         [AE_SVID_KEY_UNSUPPORTED] = { "key_unsupported", "subject key type unsupported (EC P-256/P-384, RSA >= 2048)" },
         [AE_SVID_TTL_INVALID] = { "ttl_invalid", "SVID TTL or backdate out of range" },
         [AE_SVID_CLAIMS_ID_MISMATCH] = { "claims_id_mismatch", "claims workload_id differs from the SVID's SPIFFE ID" },
+        [AE_SVID_DNS_NAME_INVALID] = { "dns_name_invalid", "DNS name invalid, or more than the SVID may carry" },
 };
 
 const char *ae_svid_reason_str(enum ae_svid_reason reason)

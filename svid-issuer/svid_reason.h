@@ -54,6 +54,7 @@ enum ae_svid_reason {
         AE_SVID_KEY_UNSUPPORTED,
         AE_SVID_TTL_INVALID,
         AE_SVID_CLAIMS_ID_MISMATCH,
+        AE_SVID_DNS_NAME_INVALID,
         AE_SVID_REASON_COUNT
 };
 

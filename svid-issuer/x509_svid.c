@@ -1,5 +1,6 @@
 #include "svid-issuer/x509_svid.h"
 
+#include <stdbool.h>
 #include <string.h>
 
 #include "common/ossl.h"
@@ -9,6 +10,35 @@
 #include "svid-issuer/ca_private.h"
 #include "svid-issuer/cert_build.h"
 #include "svid-issuer/claims.h"
+
+/* A host name: LDH labels of 1..63 bytes, not starting or ending with a
+ * hyphen, at most AE_X509_SVID_DNS_NAME_MAX bytes; "*." may lead. */
+static bool dns_name_valid(const char *name)
+{
+        size_t len = name ? strnlen(name, AE_X509_SVID_DNS_NAME_MAX + 1) : 0, label = 0;
+
+        if (len == 0 || len > AE_X509_SVID_DNS_NAME_MAX)
+                return false;
+        if (strncmp(name, "*.", 2) == 0)
+                name += 2;
+        for (const char *p = name;; p++) {
+                char c = *p;
+
+                if (c == '.' || c == '\0') {
+                        if (label == 0 || p[-1] == '-')
+                                return false;
+                        if (c == '\0')
+                                return true;
+                        label = 0;
+                        continue;
+                }
+                if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                      (c == '-' && label > 0)))
+                        return false;
+                if (++label > 63)
+                        return false;
+        }
+}
 
 /* The request, judged before anything is built: the first rule broken. */
 static int check_request(const struct ae_ca *ca, const struct ae_x509_svid_request *req,
@@ -27,6 +57,11 @@ static int check_request(const struct ae_ca *ca, const struct ae_x509_svid_reque
                 return ae_svid_refuse(reason, AE_SVID_ID_NO_PATH, -EINVAL);
         if (!ae_spiffe_id_in_trust_domain(&id, ca->trust_domain))
                 return ae_svid_refuse(reason, AE_SVID_ID_FOREIGN_TRUST_DOMAIN, -EINVAL);
+        if (req->n_dns_names > AE_X509_SVID_DNS_NAMES_MAX || (req->n_dns_names && !req->dns_names))
+                return ae_svid_refuse(reason, AE_SVID_DNS_NAME_INVALID, -EINVAL);
+        for (size_t i = 0; i < req->n_dns_names; i++)
+                if (!dns_name_valid(req->dns_names[i]))
+                        return ae_svid_refuse(reason, AE_SVID_DNS_NAME_INVALID, -EINVAL);
         if (!req->public_key || ae_svid_key_classify(req->public_key, key_type) < 0)
                 return ae_svid_refuse(reason, AE_SVID_KEY_UNSUPPORTED, -EOPNOTSUPP);
         *ttl = req->ttl_s == 0 ? AE_X509_SVID_TTL_DEFAULT : req->ttl_s;
@@ -65,7 +100,7 @@ static int build(const struct ae_ca *ca, const struct ae_x509_svid_request *req,
         GUARD(ae_cert_add_basic_constraints(x, false));
         GUARD(ae_cert_add_key_usage(x, ku));
         GUARD(ae_cert_add_eku_tls(x));
-        GUARD(ae_cert_add_uri_san(x, req->spiffe_id, false));
+        GUARD(ae_cert_add_sans(x, req->spiffe_id, req->dns_names, req->n_dns_names, false));
         GUARD(ae_cert_add_ski(x, &ski));
         GUARD(ae_cert_add_aki(x, &ca->key_id));
         if (req->claims) {

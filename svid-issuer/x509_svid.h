@@ -8,7 +8,8 @@
  *   - a random positive 128-bit serial number (RAND_bytes);
  *   - notBefore = now - AE_SVID_BACKDATE_S (not before the CA's own
  *     notBefore), notAfter = now + ttl, capped at ae_ca_not_after();
- *   - exactly one URI SAN, the SPIFFE ID (section 2);
+ *   - exactly one URI SAN, the SPIFFE ID (section 2), then the request's DNS
+ *     names, if any (section 2 allows other SAN types beside the URI);
  *   - basicConstraints cA=FALSE, critical (4.1);
  *   - keyUsage critical: digitalSignature, plus keyEncipherment for an RSA
  *     subject key; never keyCertSign or cRLSign (4.3);
@@ -36,6 +37,10 @@ struct ae_claims;
 /* Leaf lifetime: default one hour, at most 30 days. */
 #define AE_X509_SVID_TTL_DEFAULT 3600LL
 #define AE_X509_SVID_TTL_MAX (30 * 24 * 3600LL)
+/* DNS names a leaf may carry, and the longest (RFC 1035). */
+#define AE_X509_SVID_DNS_NAMES_MAX 16
+#define AE_X509_SVID_DNS_NAME_MAX 253
+
 /* The fixed subject of every leaf. */
 #define AE_X509_SVID_SUBJECT_O "Aegis"
 
@@ -45,12 +50,17 @@ struct ae_x509_svid_request {
         int64_t ttl_s;          /* 0 = default 3600; capped by the CA's own notAfter */
         const struct ae_claims *claims; /* NULL = no claims extension; else
                                          * workload_id must equal spiffe_id */
+        /* DNS SANs (a server's host names, an entry's dns_names): each a
+         * host name of LDH labels, "*." allowed as the first label. */
+        const char *const *dns_names;
+        size_t n_dns_names;
 };
 
 /* Mint a leaf for req, signed by ca, valid from `now`. ca is only read:
  * threads may mint with one loaded CA at the same time. Checked in this order,
  * each with its reason: SPIFFE ID (AE_SVID_ID_INVALID, AE_SVID_ID_NO_PATH,
- * AE_SVID_ID_FOREIGN_TRUST_DOMAIN; -EINVAL), key (AE_SVID_KEY_UNSUPPORTED;
+ * AE_SVID_ID_FOREIGN_TRUST_DOMAIN; -EINVAL), DNS names (AE_SVID_DNS_NAME_INVALID;
+ * -EINVAL), key (AE_SVID_KEY_UNSUPPORTED;
  * -EOPNOTSUPP), TTL (negative or above AE_X509_SVID_TTL_MAX:
  * AE_SVID_TTL_INVALID; -EINVAL), claims (ae_claims_validate's reason, then
  * AE_SVID_CLAIMS_ID_MISMATCH; -EINVAL), the CA at `now` (AE_SVID_CA_EXPIRED,

@@ -392,6 +392,62 @@ START_TEST(test_reject_keys)
 }
 END_TEST
 
+/* DNS names follow the one URI SAN; a bad or excess one is refused. */
+START_TEST(test_dns_names)
+{
+        static const char *const good[] = { "aegis-server.example.org", "localhost",
+                                             "*.edge.example.org" };
+        static const char *const bad[] = { "", "-lead.example", "trail-.example", "a..b",
+                                           "under_score.example", "sp ace", "*", "x.*.y",
+                                           "bad.", "caf\xc3\xa9.example" };
+        _cleanup_(ae_ca_freep) struct ae_ca *ca = load(AE_CA_KEY_P256, NOW);
+        _cleanup_(EVP_PKEY_freep) EVP_PKEY *wk = ctu_key("P-256");
+        const char *many[AE_X509_SVID_DNS_NAMES_MAX + 1];
+        char long_label[80];
+        X509 *leaf;
+        GENERAL_NAMES *names;
+
+        leaf = mint_ok(ca,
+                       &(struct ae_x509_svid_request){ .spiffe_id = ID, .public_key = wk,
+                                                       .dns_names = good, .n_dns_names = 3 },
+                       NOW);
+        names = X509_get_ext_d2i(leaf, NID_subject_alt_name, NULL, NULL);
+        ck_assert_int_eq(sk_GENERAL_NAME_num(names), 4);
+        ck_assert_int_eq(sk_GENERAL_NAME_value(names, 0)->type, GEN_URI);
+        for (int i = 1; i < 4; i++) {
+                const GENERAL_NAME *gn = sk_GENERAL_NAME_value(names, i);
+
+                ck_assert_int_eq(gn->type, GEN_DNS);
+                ck_assert_str_eq((const char *)ASN1_STRING_get0_data(gn->d.dNSName), good[i - 1]);
+        }
+        GENERAL_NAMES_free(names);
+        /* Host name checks see them (what TLS clients of a server do). */
+        ck_assert_int_eq(X509_check_host(leaf, "aegis-server.example.org", 0, 0, NULL), 1);
+        ck_assert_int_eq(X509_check_host(leaf, "node7.edge.example.org", 0, 0, NULL), 1);
+        X509_free(leaf);
+
+        for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+                refused(ca,
+                        &(struct ae_x509_svid_request){ .spiffe_id = ID, .public_key = wk,
+                                                        .dns_names = &bad[i], .n_dns_names = 1 },
+                        NOW, -EINVAL, AE_SVID_DNS_NAME_INVALID);
+        memset(long_label, 'a', 64);
+        strcpy(long_label + 64, ".example");
+        refused(ca,
+                &(struct ae_x509_svid_request){ .spiffe_id = ID, .public_key = wk,
+                                                .dns_names = (const char *const[]){ long_label },
+                                                .n_dns_names = 1 },
+                NOW, -EINVAL, AE_SVID_DNS_NAME_INVALID);
+        for (size_t i = 0; i < AE_X509_SVID_DNS_NAMES_MAX + 1; i++)
+                many[i] = "localhost";
+        refused(ca,
+                &(struct ae_x509_svid_request){ .spiffe_id = ID, .public_key = wk,
+                                                .dns_names = many,
+                                                .n_dns_names = AE_X509_SVID_DNS_NAMES_MAX + 1 },
+                NOW, -EINVAL, AE_SVID_DNS_NAME_INVALID);
+}
+END_TEST
+
 START_TEST(test_reject_ttl)
 {
         static const int64_t bad[] = { -1, -3600, INT64_MIN, AE_X509_SVID_TTL_MAX + 1,
@@ -553,6 +609,7 @@ static Suite *x509_svid_suite(void)
         tcase_set_timeout(tc, 60);
         tcase_add_loop_test(tc, test_mint_follows_x509_svid, 0, AE_CA_KEY_TYPE_COUNT);
         tcase_add_test(tc, test_claims_extension_non_critical);
+        tcase_add_test(tc, test_dns_names);
         tcase_add_test(tc, test_mint_subject_keys);
         tcase_add_test(tc, test_serials_differ);
         tcase_add_test(tc, test_concurrent_mint);

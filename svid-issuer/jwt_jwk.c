@@ -6,8 +6,10 @@
 #include <jansson.h>
 #include <openssl/core_names.h>
 #include <openssl/evp.h>
+#include <openssl/x509.h>
 
 #include "common/base64.h"
+#include "common/hex.h"
 #include "common/cleanup.h"
 #include "common/ossl.h"
 #include "svid-issuer/jwt_alg.h"
@@ -211,4 +213,17 @@ int ae_jwt_jwk_to_public(const json_t *jwk, EVP_PKEY **ret)
         if (strcmp(json_string_value(kty), "RSA") == 0)
                 return rsa_to_public(jwk, ret);
         return -EOPNOTSUPP;
+}
+
+int ae_jwt_kid_for_key(EVP_PKEY *key, char kid[AE_JWT_KID_SIZE])
+{
+        unsigned char *der = NULL, digest[32];
+        int n, ok;
+
+        ENSURE(key && kid, -EINVAL);
+        n = i2d_PUBKEY(key, &der);
+        ok = n > 0 && EVP_Digest(der, (size_t)n, digest, NULL, EVP_sha256(), NULL) == 1;
+        OPENSSL_free(der);
+        ENSURE(ok, -EIO);
+        return ae_hex_encode(digest, 16, kid, AE_JWT_KID_SIZE);
 }

@@ -14,6 +14,12 @@ struct json_t;
  * obj. -EOPNOTSUPP for a key ae_jwt_alg_for_key would refuse, -ENOMEM. */
 AE_MUST_USE int ae_jwt_jwk_add_public(EVP_PKEY *key, struct json_t *obj);
 
+/* The key id Aegis gives a JWT signing key: the first 16 bytes of the
+ * sha256 of its SubjectPublicKeyInfo DER, lowercase hex (the agent's
+ * issuer source and the server name the CA key alike). */
+#define AE_JWT_KID_SIZE 33
+AE_MUST_USE int ae_jwt_kid_for_key(EVP_PKEY *key, char kid[AE_JWT_KID_SIZE]);
+
 /* The public key a JWK object describes. -EOPNOTSUPP for a kty or crv this
  * reader does not know (a bundle reader skips those, as the SPIFFE bundle
  * standard asks); -EBADMSG for a known type with bad material: members

@@ -8,7 +8,7 @@
 #include <openssl/x509.h>
 
 #include "common/ossl.h"
-#include "common/hex.h"
+#include "svid-issuer/jwt_jwk.h"
 #include "svid-issuer/jwt_jwks.h"
 #include "svid-issuer/jwt_svid.h"
 #include "svid-issuer/x509_svid.h"
@@ -35,23 +35,12 @@ struct ae_issuer_source {
         uint64_t generation, mints;
         /* JWT-SVIDs are signed with the CA key, named by the first 16 bytes
          * of its public key's sha256 (hex). */
-        char kid[33];
+        char kid[AE_JWT_KID_SIZE];
 };
 
 /* JWT-SVID lifetime when the entry names none: short, as bearer tokens
  * should be. */
 #define JWT_TTL_DEFAULT 300
-
-static int kid_of(EVP_PKEY *key, char *kid, size_t cap)
-{
-        unsigned char *der = NULL, digest[32];
-        int n = i2d_PUBKEY(key, &der);
-        int ok = n > 0 && EVP_Digest(der, (size_t)n, digest, NULL, EVP_sha256(), NULL) == 1;
-
-        OPENSSL_free(der);
-        ENSURE(ok, -EIO);
-        return ae_hex_encode(digest, 16, kid, cap);
-}
 
 int ae_issuer_source_new(const struct ae_ca *ca, const struct ae_claims *node_claims,
                          enum ae_ca_key_type key_type, struct ae_issuer_source **ret)
@@ -67,7 +56,7 @@ int ae_issuer_source_new(const struct ae_ca *ca, const struct ae_claims *node_cl
         }
         s->ca = ca;
         s->key_type = key_type;
-        if (kid_of(ae_ca_key(ca), s->kid, sizeof(s->kid)) < 0) {
+        if (ae_jwt_kid_for_key(ae_ca_key(ca), s->kid) < 0) {
                 pthread_mutex_destroy(&s->lock);
                 free(s);
                 return -EIO;

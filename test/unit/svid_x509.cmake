@@ -10,3 +10,6 @@ aegis_unit_test(test_ca
 aegis_unit_test(test_x509_svid
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_x509_svid.c
   LIBS aegis_ca_test_util aegis_svid)
+aegis_unit_test(test_csr
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_csr.c
+  LIBS aegis_ca_test_util aegis_svid)

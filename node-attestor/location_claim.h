@@ -35,6 +35,13 @@ struct ae_sensor_id {
         char serial[AE_SENSOR_FIELD_MAX];
 };
 
+/* The sensor's name in claims: the operator's serial where configured
+ * (stable across replugging), else gpsd's device path. */
+static inline const char *ae_sensor_id_name(const struct ae_sensor_id *s)
+{
+        return s->serial[0] ? s->serial : s->device;
+}
+
 struct ae_location_claim {
         double latitude, longitude; /* degrees, WGS84 */
         bool has_altitude;

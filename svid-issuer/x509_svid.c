@@ -145,7 +145,7 @@ int ae_x509_svid_mint(const struct ae_ca *ca, const struct ae_x509_svid_request 
 
 /* The leaf, then what a peer needs to reach a root from it: the signing
  * certificate unless it is the root, then the intermediates. */
-static int chain_of(X509 *leaf, const struct ae_ca *ca, STACK_OF(X509) **ret)
+int ae_x509_svid_chain(X509 *leaf, const struct ae_ca *ca, STACK_OF(X509) **ret)
 {
         _cleanup_(ae_x509_stack_freep) STACK_OF(X509) *s = sk_X509_new_null();
 
@@ -175,7 +175,7 @@ int ae_x509_svid_write_files(const char *cert_path, const char *key_path, X509 *
                 pub = X509_get0_pubkey(leaf);
                 ENSURE(pub && EVP_PKEY_eq(pub, key) == 1, -EINVAL);
         }
-        GUARD(chain_of(leaf, ca, &chain));
+        GUARD(ae_x509_svid_chain(leaf, ca, &chain));
         GUARD(ae_ca_pem_write_certs(chain, &cert_pem, &cert_len));
         /* The key first: a reader that sees the new certificate finds the
          * key it belongs to (the pair is not replaced as one). */

@@ -70,6 +70,11 @@ struct ae_x509_svid_request {
 AE_MUST_USE int ae_x509_svid_mint(const struct ae_ca *ca, const struct ae_x509_svid_request *req,
                                   time_t now, X509 **ret, enum ae_svid_reason *reason);
 
+/* The chain an SVID is handed out with: the leaf, then the CA's signing
+ * cert unless it is the root, then the intermediates (never the root).
+ * *ret holds references; free with sk_X509_pop_free(.., X509_free). */
+AE_MUST_USE int ae_x509_svid_chain(X509 *leaf, const struct ae_ca *ca, STACK_OF(X509) **ret);
+
 /* PEM files as SPIFFE tools expect them: cert_path gets the leaf, then the
  * CA's chain (the signing cert if it is not the root, then the
  * intermediates; never the root); key_path (skipped when NULL, with key

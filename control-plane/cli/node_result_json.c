@@ -7,13 +7,6 @@
 #include "common/hex.h"
 #include "policy/policy.h"
 
-/* The sensor's name in claims: the operator's serial where configured
- * (stable across replugging), else gpsd's device path. */
-static const char *sensor_name(const struct ae_sensor_id *s)
-{
-        return s->serial[0] ? s->serial : s->device;
-}
-
 static int set_hex(json_t *j, const char *key, const uint8_t *b, size_t n)
 {
         char hex[AE_HEX_SIZE(66)];
@@ -50,7 +43,7 @@ json_t *ae_cli_node_result_json(const struct ae_node_result *res, const struct a
         if (res->has_fix &&
             json_object_set_new(j, "fix",
                                 json_pack("{s:I,s:s}", "time", (json_int_t)(res->fix_time_ms / 1000),
-                                          "sensor_id", sensor_name(&res->sensor))))
+                                          "sensor_id", ae_sensor_id_name(&res->sensor))))
                 goto fail;
         if (res->has_coordinates &&
             json_object_set_new(j, "location",

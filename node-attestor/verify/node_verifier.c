@@ -53,6 +53,11 @@ void ae_node_pending_free(struct ae_node_pending *p)
         free(p);
 }
 
+void ae_node_pending_ek_id(const struct ae_node_pending *p, uint8_t ret[32])
+{
+        memcpy(ret, p->id.ek_id, sizeof(p->id.ek_id));
+}
+
 static enum ae_attest_reason decode_reason(int r)
 {
         return r == -EMSGSIZE          ? AE_ATTEST_MESSAGE_TOO_LARGE

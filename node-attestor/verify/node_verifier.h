@@ -94,6 +94,11 @@ AE_MUST_USE int ae_node_verify(struct ae_node_verifier *v, struct ae_node_pendin
                                struct ae_node_result *ret_result,
                                enum ae_attest_reason *ret_reason);
 
+/* The EK identity (sha256 of its SubjectPublicKeyInfo DER) the challenge
+ * was made for, so the host can load that node's replay state before
+ * ae_node_verify. */
+void ae_node_pending_ek_id(const struct ae_node_pending *p, uint8_t ret[32]);
+
 /* Wipes the secret it holds. NULL-safe. */
 void ae_node_pending_free(struct ae_node_pending *p);
 AE_DEFINE_CLEANUP(struct ae_node_pending *, ae_node_pending_free)

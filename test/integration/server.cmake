@@ -1,0 +1,10 @@
+# aegis-server end to end on the swtpm_attest fixture: attestation through
+# the TPM over TLS, entries over the admin socket, SVIDs over mTLS, a rogue
+# TPM, a tampered node, a restart (server_e2e.sh).
+add_executable(server_probe ${CMAKE_CURRENT_LIST_DIR}/server_probe.c)
+aegis_harden(server_probe)
+target_link_libraries(server_probe PRIVATE aegis_agent_client)
+aegis_fixture_test(server_e2e FIXTURES swtpm_attest
+                   COMMAND ${CMAKE_CURRENT_LIST_DIR}/server_e2e.sh $<TARGET_FILE:aegis>
+                           $<TARGET_FILE:aegis-server> $<TARGET_FILE:server_probe>
+                   LABELS "tpm;integration;e2e")

@@ -43,10 +43,13 @@
 
 struct ae_workload_attestor;
 
-/* SPIRE's selector type for these values (unix:uid:1000, ...). sha256,
- * path, uid, user, gid, group, supplementary_gid and supplementary_group
- * are SPIRE's own; cgroup, container_id and fsverity are Aegis additions. */
-#define AE_WORKLOAD_ATTESTOR_TYPE "unix"
+/* The selector type of these values (aegis_exe:uid:1000, ...). The values
+ * are those of SPIRE's "unix" attestor: sha256, path, uid, user, gid,
+ * group, supplementary_gid and supplementary_group are SPIRE's own; cgroup,
+ * container_id and fsverity are Aegis additions. The type has a name of its
+ * own because, loaded into SPIRE as a plugin, it sits beside SPIRE's
+ * built-in "unix" attestor, whose hash is taken differently. */
+#define AE_WORKLOAD_ATTESTOR_TYPE "aegis_exe"
 
 #define AE_WORKLOAD_MAX_EXE_SIZE_DEFAULT (UINT64_C(1) << 30) /* 1 GiB */
 #define AE_WORKLOAD_CACHE_ENTRIES_DEFAULT 4096

@@ -14,7 +14,7 @@
 #include "svid-issuer/x509_svid.h"
 #include "workload-attestor/workload_attestor.h"
 
-/* The selector naming the workload's code: unix:sha256:<hex>. */
+/* The selector naming the workload's code: aegis_exe:sha256:<hex>. */
 #define CODE_HASH_PREFIX AE_WORKLOAD_ATTESTOR_TYPE ":sha256:"
 
 struct cached {

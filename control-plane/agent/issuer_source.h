@@ -4,7 +4,7 @@
  * one with time to spare. With node claims (the agent's latest accepted
  * attestation: level, TPM, location), SVIDs carry the attestation claims;
  * their grc.workload code hash comes from the entry's
- * "unix:sha256:<hex>" selector, and an entry without one gets an SVID
+ * "aegis_exe:sha256:<hex>" selector, and an entry without one gets an SVID
  * without claims (nothing would vouch for the code). Thread-safe. */
 #pragma once
 

@@ -1,5 +1,5 @@
 /* A workload's selectors as a set, for matching registration entries: every
- * selector in SPIRE's "type:value" form ("unix:sha256:<hex>",
+ * selector in SPIRE's "type:value" form ("aegis_exe:sha256:<hex>",
  * "aegis_tpm:geo_zone:eu-de"), sorted and unique so a lookup is a binary
  * search. The agent builds one per Workload API call from the workload
  * attestor's values (type unix) and its own node's attested selectors (type

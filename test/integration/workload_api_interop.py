@@ -151,9 +151,9 @@ def main():
         me = os.path.realpath(f"/proc/{os.getpid()}/exe")
         with open(me, "rb") as f:
             my_hash = hashlib.sha256(f.read()).hexdigest()
-        check(server.cmd(f"entry by-hash spiffe://example.org/python 3600 unix:sha256:{my_hash} "
+        check(server.cmd(f"entry by-hash spiffe://example.org/python 3600 aegis_exe:sha256:{my_hash} "
                          "aegis_tpm:geo_zone:eu-de") == "OK", "entry by-hash")
-        check(server.cmd(f"entry by-uid spiffe://example.org/by-uid 3600 unix:uid:{os.geteuid()}")
+        check(server.cmd(f"entry by-uid spiffe://example.org/by-uid 3600 aegis_exe:uid:{os.geteuid()}")
               == "OK", "entry by-uid")
         channel = grpc.insecure_channel(f"unix:{sock}")
         stub = pb_grpc.SpiffeWorkloadAPIStub(channel)
@@ -173,7 +173,7 @@ def main():
         # Rotation: a 4 s SVID is renewed at half-life on the open stream,
         # before the old one expires.
         check(server.cmd("clear") == "OK", "clear")
-        check(server.cmd(f"entry short spiffe://example.org/short 4 unix:uid:{os.geteuid()}")
+        check(server.cmd(f"entry short spiffe://example.org/short 4 aegis_exe:uid:{os.geteuid()}")
               == "OK", "entry short")
         stream = stub.FetchX509SVID(pb.X509SVIDRequest(), metadata=HEADER, timeout=30)
         a = der_certs(next(stream).svids[0].x509_svid)[0]
@@ -205,7 +205,7 @@ def main():
         check(c == grpc.StatusCode.INVALID_ARGUMENT, f"header false: {c} {d}")
 
         # JWT-SVIDs: fetch, validate, refuse another audience.
-        check(server.cmd(f"entry by-uid spiffe://example.org/by-uid 3600 unix:uid:{os.geteuid()}")
+        check(server.cmd(f"entry by-uid spiffe://example.org/by-uid 3600 aegis_exe:uid:{os.geteuid()}")
               == "OK", "entry by-uid again")
         aud = "spiffe://example.org/db"
         resp = stub.FetchJWTSVID(pb.JWTSVIDRequest(audience=[aud]), metadata=HEADER, timeout=10)

@@ -75,7 +75,7 @@ static void agent_start(struct agent *a, int64_t ttl)
                 memset(&e[i], 0, sizeof(e[i]));
                 snprintf(e[i].id, sizeof(e[i].id), "entry-%d", i);
                 snprintf(e[i].spiffe_id, sizeof(e[i].spiffe_id), "spiffe://example.org/w/%d", i);
-                snprintf(e[i].selectors[0], sizeof(e[i].selectors[0]), "unix:uid:%u",
+                snprintf(e[i].selectors[0], sizeof(e[i].selectors[0]), "aegis_exe:uid:%u",
                          i == ENTRIES - 1 ? (unsigned)geteuid() : 100000u + (unsigned)i);
                 e[i].n_selectors = 1;
                 e[i].x509_svid_ttl = ttl;

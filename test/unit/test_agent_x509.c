@@ -139,8 +139,8 @@ START_TEST(svid_response)
         node_claims(&nc);
         ck_assert_int_eq(ae_issuer_source_new(ca, &nc, AE_CA_KEY_P256, &is), 0);
         src = ae_issuer_source_as_source(is);
-        entry(&e[0], "model", "spiffe://example.org/model", "unix:sha256:" HASH);
-        entry(&e[1], "user", "spiffe://example.org/user", "unix:uid:1000");
+        entry(&e[0], "model", "spiffe://example.org/model", "aegis_exe:sha256:" HASH);
+        entry(&e[1], "user", "spiffe://example.org/user", "aegis_exe:uid:1000");
         strcpy(e[1].hint, "internal");
         ck_assert_int_eq(ae_workload_x509_svid_response(&src, e, 2, NOW, &bytes, &len), 0);
         resp = x509_svidresponse__unpack(NULL, len, bytes);
@@ -167,7 +167,7 @@ START_TEST(renewal_at_half_life)
 
         ck_assert_int_eq(ae_issuer_source_new(ca, NULL, AE_CA_KEY_P256, &is), 0);
         src = ae_issuer_source_as_source(is);
-        entry(&e, "model", "spiffe://example.org/model", "unix:sha256:" HASH);
+        entry(&e, "model", "spiffe://example.org/model", "aegis_exe:sha256:" HASH);
         ck_assert_int_eq(src.ops->x509_svid(src.ctx, &e, NOW, &a), 0);
         ck_assert_int_eq(a.not_after, NOW + 3600);
         g = src.ops->generation(src.ctx);
@@ -250,8 +250,8 @@ START_TEST(jwt_fetch_and_validate)
         node_claims(&nc);
         ck_assert_int_eq(ae_issuer_source_new(ca, &nc, AE_CA_KEY_P256, &is), 0);
         src = ae_issuer_source_as_source(is);
-        entry(&e[0], "model", "spiffe://example.org/model", "unix:sha256:" HASH);
-        entry(&e[1], "user", "spiffe://example.org/user", "unix:uid:1000");
+        entry(&e[0], "model", "spiffe://example.org/model", "aegis_exe:sha256:" HASH);
+        entry(&e[1], "user", "spiffe://example.org/user", "aegis_exe:uid:1000");
         ck_assert_int_eq(ae_workload_jwt_svid_response(&src, e, 2, "", aud, 1, NOW, &bytes, &len),
                          0);
         resp = jwtsvidresponse__unpack(NULL, len, bytes);

@@ -293,19 +293,9 @@ static int failed(const char *what, int r, const char *detail)
 static void read_claim(const struct attest_opts *o, uint8_t *claim, size_t *claim_len,
                        uint8_t *sensor, size_t *sensor_len)
 {
-        /* Any fix: the verifier, not the agent, judges its quality. */
-        const struct ae_gnss_quality any = { .min_mode = 2 };
-        struct ae_location_claim c;
-        struct ae_gnss_fix fix;
-        int r = ae_gnss_read_fix(&o->gnss, &any, &fix);
+        int r = ae_gnss_location_evidence(&o->gnss, o->sensor_serial, claim, claim_len, sensor,
+                                          sensor_len);
 
-        if (r == 0)
-                r = ae_gnss_claim_from_fix(&fix, o->sensor_serial, &c);
-        if (r == 0)
-                r = ae_location_claim_encode(&c, claim, AE_ATTEST_LOCATION_CLAIM_MAX, claim_len);
-        if (r == 0)
-                r = ae_sensor_id_encode(&c.sensor, sensor, AE_ATTEST_LOCATION_SENSOR_MAX,
-                                        sensor_len);
         if (r < 0) {
                 *claim_len = *sensor_len = 0;
                 fprintf(stderr, "aegis attest: no location claim: gpsd %s:%u: %s\n",

@@ -45,3 +45,21 @@ int ae_gnss_claim_from_fix(const struct ae_gnss_fix *fix, const char *serial,
         *ret = c;
         return 0;
 }
+
+int ae_gnss_location_evidence(const struct ae_gnss_source *src, const char *serial,
+                              uint8_t *claim, size_t *ret_claim_len, uint8_t *sensor,
+                              size_t *ret_sensor_len)
+{
+        const struct ae_gnss_quality any = { .min_mode = 2 };
+        struct ae_location_claim c;
+        struct ae_gnss_fix fix;
+        size_t claim_len, sensor_len;
+
+        GUARD(ae_gnss_read_fix(src, &any, &fix));
+        GUARD(ae_gnss_claim_from_fix(&fix, serial, &c));
+        GUARD(ae_location_claim_encode(&c, claim, AE_ATTEST_LOCATION_CLAIM_MAX, &claim_len));
+        GUARD(ae_sensor_id_encode(&c.sensor, sensor, AE_ATTEST_LOCATION_SENSOR_MAX, &sensor_len));
+        *ret_claim_len = claim_len;
+        *ret_sensor_len = sensor_len;
+        return 0;
+}

@@ -8,3 +8,9 @@ aegis_fixture_test(server_e2e FIXTURES swtpm_attest
                    COMMAND ${CMAKE_CURRENT_LIST_DIR}/server_e2e.sh $<TARGET_FILE:aegis>
                            $<TARGET_FILE:aegis-server> $<TARGET_FILE:server_probe>
                    LABELS "tpm;integration;e2e")
+# The operator's commands, aegis entry create/show/delete and aegis bundle
+# show, against aegis-server's admin socket; no TPM (server_cli.sh).
+add_test(NAME server_cli
+         COMMAND ${CMAKE_CURRENT_LIST_DIR}/server_cli.sh $<TARGET_FILE:aegis>
+                 $<TARGET_FILE:aegis-server>)
+set_tests_properties(server_cli PROPERTIES LABELS "integration" TIMEOUT 300)

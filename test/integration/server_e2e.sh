@@ -3,6 +3,8 @@
 # swtpm_attest fixture's TPMs, reached the way an agent reaches it
 # (server_probe, on control-plane/agent/server_client.h): TLS, AttestAgent
 # through the real TPM, then mTLS with the agent SVID for entries and SVIDs.
+# Entries are made the way an operator makes them: aegis entry create on the
+# admin socket.
 # Checked with tools Aegis did not write: openssl verify for the chains,
 # sqlite3 for the datastore's audit log.
 set -euo pipefail
@@ -38,6 +40,13 @@ probe() {
         ok
 }
 expect() { grep -qF -- "$2" "$1" || { cat "$1" >&2; fail "$1 lacks: $2"; }; ok; }
+# create_entry ARGS...: aegis entry create on the admin socket; prints the
+# new entry's ID (from its "Entry ID" line).
+create_entry() {
+        "$aegis" entry create -socketPath "$work/admin.sock" "$@" >"$work/entry" 2>&1 ||
+                { cat "$work/entry" >&2; fail "aegis entry create $*"; }
+        sed -n 's/^Entry ID *: //p' "$work/entry"
+}
 
 tpm2_flushcontext -t >/dev/null 2>&1 || true
 tpm2_pcrreset 16 >/dev/null
@@ -110,22 +119,27 @@ ok
 
 # ---- entries: a node alias for nodes with PCR policy "base", a workload under
 # it, one for another zone's nodes, one for another agent --------------------
-alias_id=$("$probe" create "$work/admin.sock" spiffe://aegis.test/node/base \
-        spiffe://aegis.test/spire/server aegis_tpm:pcr_policy:base)
+alias_id=$(create_entry -spiffeID spiffe://aegis.test/node/base \
+        -parentID spiffe://aegis.test/spire/server -selector aegis_tpm:pcr_policy:base)
 hash=$(printf 'model' | sha256sum | cut -d' ' -f1)
-model=$("$probe" create "$work/admin.sock" spiffe://aegis.test/model spiffe://aegis.test/node/base \
-        "aegis_exe:sha256:$hash")
-direct=$("$probe" create "$work/admin.sock" spiffe://aegis.test/direct "$agent_id" aegis_exe:uid:0)
-zoned=$("$probe" create "$work/admin.sock" spiffe://aegis.test/berlin "$agent_id" \
-        "aegis_exe:sha256:$hash" aegis_tpm:geo_zone:berlin)
-other=$("$probe" create "$work/admin.sock" spiffe://aegis.test/other \
-        spiffe://aegis.test/spire/agent/aegis_tpm/00 aegis_exe:uid:0)
+model=$(create_entry -spiffeID spiffe://aegis.test/model -parentID spiffe://aegis.test/node/base \
+        -selector "aegis_exe:sha256:$hash")
+direct=$(create_entry -spiffeID spiffe://aegis.test/direct -parentID "$agent_id" \
+        -selector aegis_exe:uid:0)
+zoned=$(create_entry -spiffeID spiffe://aegis.test/berlin -parentID "$agent_id" \
+        -selector "aegis_exe:sha256:$hash" -selector aegis_tpm:geo_zone:berlin)
+other=$(create_entry -spiffeID spiffe://aegis.test/other \
+        -parentID spiffe://aegis.test/spire/agent/aegis_tpm/00 -selector aegis_exe:uid:0)
 [ -n "$alias_id" ] && [ -n "$model" ] && [ -n "$direct" ] && [ -n "$zoned" ] && [ -n "$other" ] ||
         fail "entry create"
 ok
-probe 1 create "$work/admin.sock" spiffe://aegis.test/model spiffe://aegis.test/node/base \
-        "aegis_exe:sha256:$hash"
-expect "$work/err" "refused: 6 " # ALREADY_EXISTS
+rc=0
+"$aegis" entry create -socketPath "$work/admin.sock" -spiffeID spiffe://aegis.test/model \
+        -parentID spiffe://aegis.test/node/base -selector "aegis_exe:sha256:$hash" \
+        >"$work/out" 2>"$work/err" || rc=$?
+[ "$rc" -eq 1 ] || fail "a duplicate entry: exit $rc, expected 1"
+ok
+expect "$work/err" "aegis entry create: an entry with this SPIFFE ID, parent and selectors exists"
 
 probe 0 entries "$addr" "$work/bundle.pem" aegis.test "$work/agent"
 expect "$work/out" "$model spiffe://aegis.test/model aegis_exe:sha256:$hash"

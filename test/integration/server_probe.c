@@ -9,7 +9,6 @@
  *   server_probe x509    ADDR BUNDLE TD DIR ENTRY OUT   BatchNewX509SVID: OUT.pem, OUT.key
  *   server_probe jwt     ADDR BUNDLE TD DIR ENTRY AUD   NewJWTSVID: the token
  *   server_probe bundle  ADDR BUNDLE TD DIR        GetBundle: "td roots=N jwt_keys=M"
- *   server_probe create  SOCKET SPIFFE_ID PARENT_ID SELECTOR...  BatchCreateEntry: the id
  *
  * Exit 0 on success; 1 when the server refused, with "refused: <code>
  * <message>" on stderr; 2 for usage or local failures. */
@@ -206,76 +205,12 @@ static int with_conn(const struct ae_server_client_config *cfg, const char *dir,
         return r < 0 ? refused(r, &st) : 0;
 }
 
-static int cmd_create(const char *socket, const char *id, const char *parent, int n, char **sel)
-{
-        Spire__Api__Server__Entry__V1__BatchCreateEntryRequest req =
-                SPIRE__API__SERVER__ENTRY__V1__BATCH_CREATE_ENTRY_REQUEST__INIT;
-        Spire__Api__Server__Entry__V1__BatchCreateEntryResponse *resp;
-        Spire__Api__Types__Entry e = SPIRE__API__TYPES__ENTRY__INIT, *ep = &e;
-        Spire__Api__Types__SPIFFEID sid = SPIRE__API__TYPES__SPIFFEID__INIT,
-                                    pid = SPIRE__API__TYPES__SPIFFEID__INIT;
-        Spire__Api__Types__Selector s[32], *sp[32];
-        struct ae_grpc_call_opts o = { .timeout_ms = 10000 };
-        struct ae_grpc_status st = { 0 };
-        struct ae_grpc_client *c = NULL;
-        ProtobufCMessage *m = NULL;
-        char idbuf[2][2100];
-        int r;
-
-        if (n > 32 || sscanf(id, "spiffe://%[^/]", idbuf[0]) != 1 ||
-            sscanf(parent, "spiffe://%[^/]", idbuf[1]) != 1)
-                return 2;
-        sid.trust_domain = idbuf[0];
-        sid.path = (char *)id + strlen("spiffe://") + strlen(idbuf[0]);
-        pid.trust_domain = idbuf[1];
-        pid.path = (char *)parent + strlen("spiffe://") + strlen(idbuf[1]);
-        for (int i = 0; i < n; i++) {
-                char *colon = strchr(sel[i], ':');
-
-                if (!colon)
-                        return 2;
-                *colon = '\0';
-                spire__api__types__selector__init(&s[i]);
-                s[i].type = sel[i];
-                s[i].value = colon + 1;
-                sp[i] = &s[i];
-        }
-        e.spiffe_id = &sid;
-        e.parent_id = &pid;
-        e.n_selectors = (size_t)n;
-        e.selectors = sp;
-        req.n_entries = 1;
-        req.entries = &ep;
-        r = ae_grpc_client_new_unix(socket, NULL, &c);
-        if (r == 0)
-                r = ae_grpc_client_unary(c, "/spire.api.server.entry.v1.Entry/BatchCreateEntry", &o,
-                                         &req.base,
-                                         &spire__api__server__entry__v1__batch_create_entry_response__descriptor,
-                                         &m, &st);
-        ae_grpc_client_free(c);
-        if (r < 0)
-                return refused(r, &st);
-        resp = (Spire__Api__Server__Entry__V1__BatchCreateEntryResponse *)m;
-        if (resp->n_results != 1 || resp->results[0]->status->code != 0) {
-                fprintf(stderr, "refused: %d %s\n",
-                        resp->n_results ? resp->results[0]->status->code : -1,
-                        resp->n_results ? resp->results[0]->status->message : "");
-                protobuf_c_message_free_unpacked(m, NULL);
-                return 1;
-        }
-        printf("%s\n", resp->results[0]->entry->id);
-        protobuf_c_message_free_unpacked(m, NULL);
-        return 0;
-}
-
 int main(int argc, char **argv)
 {
         struct ae_server_client_config cfg = { .server_name = "localhost" };
         char *bundle;
         int r;
 
-        if (argc >= 5 && strcmp(argv[1], "create") == 0)
-                return cmd_create(argv[2], argv[3], argv[4], argc - 5, argv + 5);
         if (argc < 6) {
                 fprintf(stderr, "usage: see server_probe.c\n");
                 return 2;

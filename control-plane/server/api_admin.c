@@ -19,6 +19,9 @@
 
 #define ENTRY_SERVICE "/spire.api.server.entry.v1.Entry/"
 #define BATCH_MAX 256
+/* Entries per ListEntries page: at the datastore's largest entries (about
+ * 25 KB) a page stays under the 4 MiB response limit. */
+#define PAGE_MAX 100
 
 static bool operator_allowed(struct ae_grpc_call *call)
 {
@@ -195,8 +198,8 @@ static void run_list(struct ae_server *s, struct ae_grpc_call *call, const Proto
         const Spire__Api__Server__Entry__V1__ListEntriesRequest *m = (const void *)req;
         Spire__Api__Server__Entry__V1__ListEntriesResponse resp =
                 SPIRE__API__SERVER__ENTRY__V1__LIST_ENTRIES_RESPONSE__INIT;
-        size_t max = m->page_size > 0 && m->page_size < AE_DS_LIST_MAX ? (size_t)m->page_size
-                                                                       : AE_DS_LIST_MAX;
+        size_t max = m->page_size > 0 && m->page_size < PAGE_MAX ? (size_t)m->page_size
+                                                                 : PAGE_MAX;
         char parent[AE_SPIFFE_ID_SIZE] = "";
         struct ae_ds_entry *page = NULL;
         struct ae_entry_msg *msgs = NULL;
@@ -204,6 +207,15 @@ static void run_list(struct ae_server *s, struct ae_grpc_call *call, const Proto
         size_t n = 0;
         int r = 0;
 
+        /* Only the parent is filtered here; a filter that would be ignored
+         * is refused rather than answered with everything. */
+        if (m->filter && (m->filter->by_spiffe_id || m->filter->by_selectors ||
+                          m->filter->by_federates_with || m->filter->by_hint ||
+                          m->filter->by_downstream)) {
+                ae_server_finish(call, GRPC_STATUS_INVALID_ARGUMENT,
+                                 "only the by_parent_id filter is supported");
+                return;
+        }
         if (m->filter && m->filter->by_parent_id) {
                 struct ae_spiffe_id id;
                 const Spire__Api__Types__SPIFFEID *p = m->filter->by_parent_id;

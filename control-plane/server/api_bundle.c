@@ -36,7 +36,7 @@ static void bundle_start(struct ae_grpc_call *call, const ProtobufCMessage *req,
         b.jwt_authorities = &key_ptr;
         /* Agents look again this often (seconds): roots rotate with overlap. */
         b.refresh_hint = 300;
-        b.sequence_number = 1;
+        b.sequence_number = s->bundle_sequence;
         r = ae_grpc_call_reply(call, &b.base);
         if (r < 0 && r != -EPIPE)
                 ae_server_finish(call, GRPC_STATUS_INTERNAL, "bundle not sent");

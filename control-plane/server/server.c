@@ -128,7 +128,7 @@ static int load_bundle(struct ae_server *s, char *err, size_t cap)
         b->jwt_keys[0].public_key = der;
         b->jwt_keys[0].public_key_len = (size_t)n;
         b->jwt_keys[0].not_after = (int64_t)ae_ca_not_after(s->ca);
-        r = ae_ds_bundle_set(s->ds, b, NULL);
+        r = ae_ds_bundle_set(s->ds, b, &s->bundle_sequence);
         free(b); /* its blobs are the server's */
         if (r < 0)
                 return failf(err, cap, r, "datastore: bundle: %s", ae_ds_errmsg());

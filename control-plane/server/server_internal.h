@@ -35,6 +35,7 @@ struct ae_server {
         size_t n_roots;
         uint8_t *roots_der[16];
         size_t roots_len[16];
+        uint64_t bundle_sequence; /* the datastore's, bumped at each start */
         uint8_t *jwt_key_der; /* the CA key's SubjectPublicKeyInfo */
         size_t jwt_key_len;
         bool started;

@@ -8,6 +8,15 @@ aegis_fixture_test(server_e2e FIXTURES swtpm_attest
                    COMMAND ${CMAKE_CURRENT_LIST_DIR}/server_e2e.sh $<TARGET_FILE:aegis>
                            $<TARGET_FILE:aegis-server> $<TARGET_FILE:server_probe>
                    LABELS "tpm;integration;e2e")
+
+# The whole chain: aegis-server, aegis-agent on the fixture's TPM, a workload
+# fetching through Debian's grpcio; a server restart, tampering, healing.
+aegis_fixture_test(agent_e2e FIXTURES swtpm_attest
+                   COMMAND ${CMAKE_CURRENT_LIST_DIR}/agent_e2e.sh $<TARGET_FILE:aegis>
+                           $<TARGET_FILE:aegis-server> $<TARGET_FILE:aegis-agent>
+                           ${CMAKE_SOURCE_DIR}/proto
+                   LABELS "tpm;integration;e2e")
+set_tests_properties(agent_e2e PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 300)
 # The operator's commands, aegis entry create/show/delete and aegis bundle
 # show, against aegis-server's admin socket; no TPM (server_cli.sh).
 add_test(NAME server_cli

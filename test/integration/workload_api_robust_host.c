@@ -44,7 +44,8 @@ void robust_agent_start(struct robust_agent *a, const struct robust_agent_opts *
         memset(&e, 0, sizeof(e));
         snprintf(e.id, sizeof(e.id), "robust");
         snprintf(e.spiffe_id, sizeof(e.spiffe_id), "%s", ROBUST_SPIFFE_ID);
-        snprintf(e.selectors[0], sizeof(e.selectors[0]), "aegis_exe:uid:%u", (unsigned)geteuid());
+        snprintf(e.selectors[0], sizeof(e.selectors[0]), AE_WORKLOAD_ATTESTOR_TYPE ":uid:%u",
+                 (unsigned)geteuid());
         e.n_selectors = 1;
         e.x509_svid_ttl = o->ttl;
 

@@ -6,75 +6,33 @@
  * Runs in the foreground until SIGTERM or SIGINT, then stops gracefully.
  * Prints "aegis-agent: serving the Workload API on <path>" once workloads
  * can connect, for scripts and unit files to wait on. */
-#include <errno.h>
-#include <pthread.h>
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
+#include "common/daemon.h"
 #include "common/log.h"
 #include "control-plane/agent/agent.h"
 #include "control-plane/agent/agent_config.h"
 
-#define EXIT_USAGE 2
-
-static int usage(const char *why)
-{
-        fprintf(stderr,
-                "aegis-agent: %s\n"
-                "usage: aegis-agent -config <file> [-log-format text|json]"
-                " [-log-level error|warning|info|debug]\n",
-                why);
-        return EXIT_USAGE;
-}
-
 int main(int argc, char **argv)
 {
-        enum ae_log_format format = AE_LOG_TEXT;
-        enum ae_log_level level = AE_LOG_INFO;
+        struct ae_daemon_args args;
         struct ae_agent_config cfg;
         struct ae_agent *agent = NULL;
-        const char *config = NULL;
         char err[AE_AGENT_ERROR_MAX];
         sigset_t stop;
-        int r, sig;
+        int r;
 
-        for (int i = 1; i < argc; i++) {
-                const char *opt = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
-
-                if (strcmp(opt, "-h") == 0 || strcmp(opt, "--help") == 0)
-                        return usage("attests this node and serves the Workload API"), 0;
-                if (!val)
-                        return usage("option needs a value");
-                if (strcmp(opt, "-config") == 0)
-                        config = val;
-                else if (strcmp(opt, "-log-format") == 0) {
-                        if (ae_log_format_parse(val, &format) < 0)
-                                return usage("-log-format: text or json");
-                } else if (strcmp(opt, "-log-level") == 0) {
-                        if (ae_log_level_parse(val, &level) < 0)
-                                return usage("-log-level: error, warning, info or debug");
-                } else
-                        return usage("unknown option");
-                i++;
-        }
-        if (!config)
-                return usage("-config is required");
-        ae_log_configure("aegis-agent", format, level, STDERR_FILENO);
-
-        r = ae_agent_config_load(config, &cfg, err, sizeof(err));
+        r = ae_daemon_args(argc, argv, "aegis-agent",
+                           "attests this node and serves the Workload API", &args);
+        if (r >= 0)
+                return r;
+        r = ae_agent_config_load(args.config, &cfg, err, sizeof(err));
         if (r < 0) {
-                ae_log(AE_LOG_ERROR, "configuration %s: %s", config, err);
+                ae_log(AE_LOG_ERROR, "configuration %s: %s", args.config, err);
                 return 1;
         }
-        /* Signals are taken by sigwait below, never by gRPC's threads. */
-        sigemptyset(&stop);
-        sigaddset(&stop, SIGTERM);
-        sigaddset(&stop, SIGINT);
-        pthread_sigmask(SIG_BLOCK, &stop, NULL);
-        signal(SIGPIPE, SIG_IGN);
-
+        ae_daemon_block_signals(&stop);
         r = ae_agent_new(&cfg, &agent, err, sizeof(err));
         if (r < 0) {
                 ae_log(AE_LOG_ERROR, "%s", err);
@@ -92,9 +50,7 @@ int main(int argc, char **argv)
         printf("aegis-agent: serving the Workload API on %s\n", cfg.socket_path);
         fflush(stdout);
 
-        while (sigwait(&stop, &sig) != 0)
-                ;
-        ae_log(AE_LOG_INFO, "stopping (signal %d)", sig);
+        ae_log(AE_LOG_INFO, "stopping (signal %d)", ae_daemon_wait(&stop));
         ae_agent_free(agent);
         return 0;
 }

@@ -235,18 +235,40 @@ static int client_process(const char *sock, int streams, int seconds, int ready_
         return errors || shortfall ? 1 : 0;
 }
 
-static long rss_kib(void)
+/* One "<key>: N kB" figure of a /proc/self file. */
+static long proc_kib(const char *file, const char *key)
 {
-        FILE *f = fopen("/proc/self/status", "r");
+        FILE *f = fopen(file, "r");
         char line[256];
         long kib = -1;
+        size_t n = strlen(key);
 
         while (f && fgets(line, sizeof(line), f))
-                if (sscanf(line, "VmRSS: %ld kB", &kib) == 1)
+                if (strncmp(line, key, n) == 0 && line[n] == ':' &&
+                    sscanf(line + n + 1, "%ld kB", &kib) == 1)
                         break;
         if (f)
                 fclose(f);
         return kib;
+}
+
+static long rss_kib(void)
+{
+        return proc_kib("/proc/self/status", "VmRSS");
+}
+
+/* Memory figures beside RSS: the anonymous part (this process's own heap,
+ * stacks and buffers) and PSS (shared library pages divided among the
+ * processes mapping them). RSS counts every page of libgrpc, OpenSSL and
+ * libc this process touched, shared or not. */
+static void print_memory(const char *when)
+{
+        printf("BENCH agent_rss_anon_%s value=%ld unit=KiB\n", when,
+               proc_kib("/proc/self/status", "RssAnon"));
+        printf("BENCH agent_rss_file_%s value=%ld unit=KiB\n", when,
+               proc_kib("/proc/self/status", "RssFile"));
+        printf("BENCH agent_pss_%s value=%ld unit=KiB\n", when,
+               proc_kib("/proc/self/smaps_rollup", "Pss"));
 }
 
 /* Start the child, wait for its streams, return its pid. */
@@ -372,8 +394,10 @@ static int bench(void)
         }
         ae_grpc_client_free(warm);
         rss_idle = rss_kib();
+        print_memory("idle");
         pid = spawn_clients(&a, 1000, 2);
         rss_streams = rss_kib();
+        print_memory("1000_streams");
         printf("BENCH workload_api_streams_open value=%zu unit=streams\n",
                ae_workload_api_streams(a.api));
         if (waitpid(pid, &status, 0) < 0)

@@ -23,3 +23,12 @@ add_test(NAME server_cli
          COMMAND ${CMAKE_CURRENT_LIST_DIR}/server_cli.sh $<TARGET_FILE:aegis>
                  $<TARGET_FILE:aegis-server>)
 set_tests_properties(server_cli PROPERTIES LABELS "integration" TIMEOUT 300)
+
+# Proof of Geofencing through the daemons: a fix from the gpsd fixture in
+# every quote, a zone-bound entry, and a relocation refused.
+aegis_fixture_test(agent_pog_e2e FIXTURES swtpm_attest gpsd_smoke
+                   COMMAND ${CMAKE_CURRENT_LIST_DIR}/agent_pog_e2e.sh $<TARGET_FILE:aegis>
+                           $<TARGET_FILE:aegis-server> $<TARGET_FILE:aegis-agent>
+                           ${CMAKE_SOURCE_DIR}/proto
+                   LABELS "tpm;gnss;integration;e2e")
+set_tests_properties(agent_pog_e2e PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 300)

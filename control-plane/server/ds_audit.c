@@ -127,18 +127,7 @@ int ae_ds_audit_list(struct ae_ds *ds, size_t max, struct ae_ds_audit **ret, siz
                             &s));
         GUARD(ae_ds_bind_int64(ds, s, 1, (int64_t)max));
         while ((r = ae_ds_step_row(ds, s)) == 1) {
-                ENSURE(n < max, -EBADMSG);
-                if (n == cap) {
-                        size_t ncap = cap ? cap * 2 : 16;
-                        struct ae_ds_audit *nv;
-
-                        if (ncap > max)
-                                ncap = max;
-                        nv = realloc(v, ncap * sizeof(*v));
-                        ENSURE_ALLOC(nv);
-                        v = nv;
-                        cap = ncap;
-                }
+                GUARD(ae_ds_grow((void **)&v, &cap, n, max, sizeof(*v)));
                 GUARD(read_record(s, &v[n]));
                 n++;
         }

@@ -296,18 +296,7 @@ static int collect(struct ae_ds *ds, sqlite3_stmt *s, size_t max, struct ae_ds_e
         int r;
 
         while ((r = ae_ds_step_row(ds, s)) == 1) {
-                ENSURE(n < max, -EBADMSG);
-                if (n == cap) {
-                        size_t ncap = cap ? cap * 2 : 8;
-                        struct ae_ds_entry *nv;
-
-                        if (ncap > max)
-                                ncap = max;
-                        nv = realloc(v, ncap * sizeof(*v));
-                        ENSURE_ALLOC(nv);
-                        v = nv;
-                        cap = ncap;
-                }
+                GUARD(ae_ds_grow((void **)&v, &cap, n, max, sizeof(*v)));
                 GUARD(read_row(s, &v[n]));
                 GUARD(read_children(ds, &v[n]));
                 n++;

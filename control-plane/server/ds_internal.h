@@ -66,6 +66,12 @@ AE_DEFINE_CLEANUP(sqlite3_stmt *, ae_ds_finalize)
 AE_MUST_USE int ae_ds_prepare(struct ae_ds *ds, const char *sql, sqlite3_stmt **ret);
 /* Run a statement that returns no rows to its end. */
 AE_MUST_USE int ae_ds_step_done(struct ae_ds *ds, sqlite3_stmt *s);
+/* Room in *v (an array of elem-byte items holding n, with capacity *cap)
+ * for one more of at most max items: doubled from 8, never past max.
+ * -EBADMSG when n already is max (a query returned more rows than its
+ * LIMIT), -ENOMEM. */
+AE_MUST_USE int ae_ds_grow(void **v, size_t *cap, size_t n, size_t max, size_t elem);
+
 /* One step: 1 for a row, 0 at the end, negative errno. */
 AE_MUST_USE int ae_ds_step_row(struct ae_ds *ds, sqlite3_stmt *s);
 

@@ -400,18 +400,7 @@ int ae_ds_node_list(struct ae_ds *ds, const char *after_id, size_t max, struct a
         GUARD(ae_ds_bind_text(ds, s, 1, after_id ? after_id : ""));
         GUARD(ae_ds_bind_int64(ds, s, 2, (int64_t)max));
         while ((r = ae_ds_step_row(ds, s)) == 1) {
-                ENSURE(n < max, -EBADMSG);
-                if (n == cap) {
-                        size_t ncap = cap ? cap * 2 : 8;
-                        struct ae_ds_node *nv;
-
-                        if (ncap > max)
-                                ncap = max;
-                        nv = realloc(v, ncap * sizeof(*v));
-                        ENSURE_ALLOC(nv);
-                        v = nv;
-                        cap = ncap;
-                }
+                GUARD(ae_ds_grow((void **)&v, &cap, n, max, sizeof(*v)));
                 GUARD(read_row(s, &v[n]));
                 GUARD(read_children(ds, &v[n]));
                 n++;

@@ -4,6 +4,7 @@
 #include "control-plane/server/ds_internal.h"
 
 #include <limits.h>
+#include <stdlib.h>
 #include <string.h>
 
 static _Thread_local char errmsg[256];
@@ -223,5 +224,23 @@ int ae_ds_read_selectors(struct ae_ds *ds, const char *sql, const char *owner,
         }
         GUARD(r);
         *ret_n = n;
+        return 0;
+}
+
+int ae_ds_grow(void **v, size_t *cap, size_t n, size_t max, size_t elem)
+{
+        size_t ncap;
+        void *nv;
+
+        ENSURE(n < max, -EBADMSG);
+        if (n < *cap)
+                return 0;
+        ncap = *cap ? *cap * 2 : 8;
+        if (ncap > max)
+                ncap = max;
+        nv = realloc(*v, ncap * elem);
+        ENSURE_ALLOC(nv);
+        *v = nv;
+        *cap = ncap;
         return 0;
 }

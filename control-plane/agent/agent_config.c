@@ -51,7 +51,8 @@ static int read_tpm(struct ae_config *c, struct ae_agent_config *cfg)
         cfg->ak_rsa = strcmp(alg, "rsa") == 0;
         GUARD(ae_config_int(&t, "ak_handle", false, 0, 0xffffffffLL, &handle));
         if (handle && (handle < 0x81000000LL || handle > 0x81ffffffLL))
-                return ae_config_fail(c, "$.tpm.ak_handle: a persistent handle 0x81xxxxxx");
+                return ae_config_fail(c, "$.tpm.ak_handle: 0 or a persistent handle, "
+                                         "0x81000000..0x81ffffff");
         cfg->ak_handle = (uint32_t)handle;
         return 0;
 }

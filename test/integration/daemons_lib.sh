@@ -1,7 +1,8 @@
 # daemons_lib.sh: sourced by the tests that run aegis-server and aegis-agent
-# on the swtpm_attest fixture (agent_e2e.sh, agent_pog_e2e.sh). The caller
-# sets aegis, server_bin, agent_bin, proto_root, here and work, and may set
-# LOCATION_JSON (the policy's "location" member) before write_policy.
+# on the swtpm_attest fixture (server_e2e.sh, agent_e2e.sh,
+# agent_pog_e2e.sh). The caller sets aegis, server_bin, agent_bin,
+# proto_root, here and work, and may set LOCATION_JSON (the policy's
+# "location" member) before write_policy.
 
 server_pid= agent_pid=
 checks=0

@@ -13,22 +13,11 @@ aegis=${1:?usage: server_e2e.sh AEGIS AEGIS_SERVER PROBE}
 server_bin=${2:?}
 probe=${3:?}
 : "${AE_SWTPM_DIR:?run through ctest (fixture swtpm_attest)}"
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=daemons_lib.sh
+. "$here/daemons_lib.sh"
 work=$(mktemp -d "$AE_SWTPM_DIR/server_e2e.XXXXXX")
-server_pid=
-checks=0
-cleanup() {
-        [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
-        rm -rf "$work"
-}
-trap cleanup EXIT
-export TPM2TOOLS_TCTI=$AE_TPM_TCTI
-
-fail() {
-        echo "FAIL: $*" >&2
-        [ -f "$work/server.log" ] && { echo "--- server log" >&2; tail -20 "$work/server.log" >&2; }
-        exit 1
-}
-ok() { checks=$((checks + 1)); }
+trap daemons_cleanup EXIT
 
 # probe WANT ARGS...: server_probe's exit status must be WANT; output in
 # $work/out, $work/err.
@@ -48,51 +37,11 @@ create_entry() {
         sed -n 's/^Entry ID *: //p' "$work/entry"
 }
 
-tpm2_flushcontext -t >/dev/null 2>&1 || true
-tpm2_pcrreset 16 >/dev/null
-
 # ---- a policy with the TPM's PCRs as they are, a CA, a server ----------------
-golden=$(tpm2_pcrread sha256:0,1,2,3,4,5,6,7,16 |
-        sed -n 's/^ *\([0-9]\+\) *: 0x\([0-9A-Fa-f]\{64\}\)$/"\1": "\2"/p' | paste -sd, -)
-cat >"$work/policy.json" <<JSON
-{
-  "version": 1,
-  "trust_domain": "aegis.test",
-  "ek": { "trust": "ca", "ca_bundle": "$AE_EK_CA_BUNDLE" },
-  "pcrs": {
-    "quote": { "sha256": [0, 1, 2, 3, 4, 5, 6, 7, 16] },
-    "golden": { "base": { "sha256": { $golden } } }
-  }
-}
-JSON
-"$aegis" ca init --dir "$work/ca" --trust-domain aegis.test >/dev/null
+write_policy
 cp "$work/ca/bundle.pem" "$work/bundle.pem"
-cat >"$work/server.json" <<JSON
-{
-  "policy": "policy.json",
-  "ca_dir": "ca",
-  "datastore": "aegis.sqlite3",
-  "listen": "127.0.0.1:0",
-  "server_names": ["localhost"],
-  "admin_socket": "$work/admin.sock",
-  "reattestation_max_age_s": 600
-}
-JSON
-
-start_server() {
-        : >"$work/server.out"
-        "$server_bin" -config "$work/server.json" >"$work/server.out" 2>>"$work/server.log" &
-        server_pid=$!
-        for _ in $(seq 100); do
-                grep -q 'listening on' "$work/server.out" && break
-                kill -0 "$server_pid" 2>/dev/null || fail "aegis-server exited"
-                sleep 0.1
-        done
-        port=$(sed -n 's/.*(port \([0-9]\+\)).*/\1/p' "$work/server.out")
-        [ -n "$port" ] || fail "aegis-server did not say its port"
-        addr=127.0.0.1:$port
-}
 start_server
+addr=127.0.0.1:$port
 [ "$(stat -c %a "$work/admin.sock")" = 600 ] || fail "admin socket mode"
 ok
 
@@ -170,6 +119,21 @@ ok
 probe 0 bundle "$addr" "$work/bundle.pem" aegis.test "$work/agent"
 expect "$work/out" "aegis.test roots=1 jwt_keys=1"
 
+# ---- certificates from the right CA that do not speak for an attested node -----
+# mint_as ID DIR: an SVID for ID from the server's own CA, as DIR's identity.
+mint_as() {
+        mkdir -p "$2"
+        "$aegis" svid mint --ca "$work/ca" --id "$1" --out "$2" >/dev/null || fail "svid mint $1"
+        mv "$2/svid.pem" "$2/agent.pem"
+        mv "$2/svid.key" "$2/agent.key"
+}
+mint_as "spiffe://aegis.test/spire/agent/aegis_tpm/$(printf '0%.0s' $(seq 64))" "$work/never"
+probe 1 entries "$addr" "$work/bundle.pem" aegis.test "$work/never"
+expect "$work/err" "refused: 7 agent not attested"
+mint_as spiffe://aegis.test/model "$work/workload"
+probe 1 x509 "$addr" "$work/bundle.pem" aegis.test "$work/workload" "$model" "$work/w"
+expect "$work/err" "refused: 7 client certificate is not an agent SVID"
+
 # ---- renewal: the new SVID works, the old one is superseded --------------------
 cp -r "$work/agent" "$work/old"
 probe 0 renew "$addr" "$work/bundle.pem" aegis.test "$work/agent"
@@ -192,9 +156,7 @@ expect "$work/err" "node's latest attestation failed (pcr_policy_no_match)"
 tpm2_pcrreset 16 >/dev/null
 
 # ---- the server restarts: the datastore keeps nodes and entries ----------------
-kill "$server_pid"
-wait "$server_pid" || true
-server_pid=
+stop_server
 start_server
 probe 0 attest "$addr" "$work/bundle.pem" aegis.test "$AE_TPM_TCTI" "$work/agent"
 probe 0 x509 "$addr" "$work/bundle.pem" aegis.test "$work/agent" "$model" "$work/model3"

@@ -99,7 +99,8 @@ START_TEST(test_agent_refusals)
         agent_refused("{\"server_address\":\"s:1\",\"trust_bundle\":\"b\",\"socket_path\":\"/s\"}",
                       "$.trust_domain: required");
         agent_refused("{" AGENT_MIN ",\"tpm\":{\"ek\":\"dsa\"}}", "$.tpm.ek: rsa or ecc");
-        agent_refused("{" AGENT_MIN ",\"tpm\":{\"ak_handle\":5}}", "$.tpm.ak_handle");
+        agent_refused("{" AGENT_MIN ",\"tpm\":{\"ak_handle\":5}}",
+                      "$.tpm.ak_handle: 0 or a persistent handle, 0x81000000..0x81ffffff");
         agent_refused("{" AGENT_MIN ",\"tpm\":[]}", "$.tpm: expected an object");
         agent_refused("{" AGENT_MIN ",\"gnss\":{\"gpsd\":\"nohost\"}}",
                       "$.gnss.gpsd: expected host:port");

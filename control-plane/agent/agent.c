@@ -163,7 +163,10 @@ static time_t attest(struct ae_agent *a, time_t now)
 
         r = ae_node_agent_open(&tc, &tpm);
         if (r < 0) {
-                ae_log(AE_LOG_ERROR, "TPM unavailable: %s", strerror(-r));
+                ae_log_fields(AE_LOG_ERROR,
+                              AE_LOG_KV({ "tcti", tc.tcti ? tc.tcti : "(default)" }),
+                              "TPM unavailable: %s: %s", strerror(-r),
+                              ae_node_agent_last_error(NULL));
                 goto retry;
         }
         if (a->cfg.gnss)

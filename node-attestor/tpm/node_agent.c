@@ -48,6 +48,19 @@ bool ae_node_agent_has_ek_cert(const struct ae_node_agent *a)
         return a->ek_cert != NULL;
 }
 
+static int open_keys(struct ae_node_agent *a, const struct ae_node_agent_config *cfg)
+{
+        int r;
+
+        GUARD(ae_tpm_ek_create(a->tpm, cfg->ek_alg, &a->ek));
+        r = ae_tpm_ek_cert_read(a->tpm, cfg->ek_alg, &a->ek_cert, &a->ek_cert_len);
+        if (r == -ENOENT)
+                a->ek_cert = NULL; /* allowlist-only EK */
+        else
+                GUARD(r);
+        return ae_tpm_ak_create(a->tpm, a->ek, cfg->ak_alg, cfg->ak_handle, &a->ak);
+}
+
 int ae_node_agent_open(const struct ae_node_agent_config *cfg, struct ae_node_agent **ret)
 {
         _cleanup_(ae_node_agent_freep) struct ae_node_agent *a = NULL;
@@ -56,14 +69,10 @@ int ae_node_agent_open(const struct ae_node_agent_config *cfg, struct ae_node_ag
         ENSURE(cfg && ret, -EINVAL);
         a = calloc(1, sizeof(*a));
         ENSURE_ALLOC(a);
-        GUARD(ae_tpm_open(cfg->tcti, &a->tpm));
-        GUARD(ae_tpm_ek_create(a->tpm, cfg->ek_alg, &a->ek));
-        r = ae_tpm_ek_cert_read(a->tpm, cfg->ek_alg, &a->ek_cert, &a->ek_cert_len);
-        if (r == -ENOENT)
-                a->ek_cert = NULL; /* allowlist-only EK */
-        else
-                GUARD(r);
-        GUARD(ae_tpm_ak_create(a->tpm, a->ek, cfg->ak_alg, cfg->ak_handle, &a->ak));
+        GUARD(ae_tpm_open(cfg->tcti, &a->tpm)); /* its error is the thread's */
+        r = open_keys(a, cfg);
+        if (r < 0) /* the handle's error goes with it: keep it for the caller */
+                return ae_tpm_errorf(NULL, r, "%s", ae_tpm_last_error(a->tpm));
         *ret = TAKE_PTR(a);
         return 0;
 }

@@ -30,7 +30,8 @@ struct ae_node_agent;
 
 /* Open the TPM, create the EK from its template, read its certificate (a
  * TPM without one still attests where policy allowlists the EK) and create
- * or reuse the AK. The TPM stays open until ae_node_agent_free. */
+ * or reuse the AK. The TPM stays open until ae_node_agent_free. On failure
+ * ae_node_agent_last_error(NULL) says why, on the calling thread. */
 AE_MUST_USE int ae_node_agent_open(const struct ae_node_agent_config *cfg,
                                    struct ae_node_agent **ret);
 void ae_node_agent_free(struct ae_node_agent *a);

@@ -1,22 +1,30 @@
 # daemons_lib.sh: sourced by the tests that run aegis-server and aegis-agent
 # on the swtpm_attest fixture (server_e2e.sh, agent_e2e.sh,
-# agent_pog_e2e.sh). The caller sets aegis, server_bin, agent_bin,
-# proto_root, here and work, and may set LOCATION_JSON (the policy's
-# "location" member) before write_policy.
+# agent_pog_e2e.sh, the agent fault tests). The caller sets aegis,
+# server_bin, agent_bin, proto_root, here and work, and may set
+# LOCATION_JSON (the policy's "location" member) before write_policy,
+# AGENT_TCTI (another TPM than the fixture's main one) before
+# write_agent_config, more_pids (other processes to stop on exit) and
+# cleanup_hook (a command run on exit, before $work goes).
 
 server_pid= agent_pid=
+more_pids=()
+cleanup_hook=
 checks=0
 export TPM2TOOLS_TCTI=$AE_TPM_TCTI
 
 # On exit: stop the daemons (they stop gracefully on SIGTERM, so a
-# sanitizer build reports leaks then) and fail the test when either log
+# sanitizer build reports leaks then) and fail the test when any log
 # holds a sanitizer report.
 daemons_cleanup() {
-        local rc=$? reports=
-        [ -n "$agent_pid" ] && kill "$agent_pid" 2>/dev/null && wait "$agent_pid" 2>/dev/null
+        local rc=$? reports= p
+        for p in "$agent_pid" "${more_pids[@]}"; do
+                [ -n "$p" ] && kill "$p" 2>/dev/null && wait "$p" 2>/dev/null
+        done
         [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
         tpm2_pcrreset 16 >/dev/null 2>&1 || true
-        reports=$(grep -l 'Sanitizer' "$work/server.log" "$work/agent.log" 2>/dev/null || true)
+        [ -n "$cleanup_hook" ] && { $cleanup_hook || true; }
+        reports=$(grep -l 'Sanitizer' "$work"/*.log 2>/dev/null || true)
         if [ -n "$reports" ]; then
                 echo "FAIL: sanitizer reports in $reports" >&2
                 grep -h -A20 'Sanitizer' $reports >&2 || true
@@ -99,7 +107,7 @@ write_agent_config() {
         cat >"$work/agent.json" <<JSON
 { "trust_domain": "aegis.test", "server_address": "127.0.0.1:$port",
   "server_name": "localhost", "trust_bundle": "ca/bundle.pem",
-  "socket_path": "$work/agent.sock", "tpm": { "tcti": "$AE_TPM_TCTI" },
+  "socket_path": "$work/agent.sock", "tpm": { "tcti": "${AGENT_TCTI:-$AE_TPM_TCTI}" },
   "reattest_interval_s": 5, "sync_interval_s": 1$gnss }
 JSON
 }
@@ -136,13 +144,19 @@ fetch() {
                 >"$work/fetch.out" 2>&1
 }
 
-# wait_fetch WANT SECONDS: until a fetch prints WANT (a SPIFFE ID or
-# "status CODE"), at most SECONDS.
+# fetched WANT: the last fetch printed WANT as a line of its own (a SPIFFE
+# ID) or at the start of one ("status CODE").
+fetched() {
+        awk -v w="$1" '$0 == w || index($0, w " ") == 1 { found = 1 } END { exit !found }' \
+                "$work/fetch.out"
+}
+
+# wait_fetch WANT SECONDS: until a fetch prints WANT, at most SECONDS.
 wait_fetch() {
         local want=$1 deadline=$((SECONDS + $2))
         while [ $SECONDS -lt $deadline ]; do
                 fetch || true
-                grep -qF -- "$want" "$work/fetch.out" && { ok; return 0; }
+                fetched "$want" && { ok; return 0; }
                 sleep 0.5
         done
         cat "$work/fetch.out" >&2

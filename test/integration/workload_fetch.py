@@ -2,9 +2,9 @@
 """workload_fetch.py --proto-root DIR --socket PATH --stubs DIR [--out PREFIX]
 
 One FetchX509SVID through Debian's grpcio (a Workload API client we did not
-write), as a workload of aegis-agent would make it. Prints the default
-SVID's SPIFFE ID and writes PREFIX.pem (its chain) and PREFIX-bundle.pem;
-exit 0. A refusal prints "status <CODE> <details>" and exits 1. Exit 77
+write), as a workload of aegis-agent would make it. Prints every SVID's
+SPIFFE ID, a line each, the default first, and writes PREFIX.pem (the
+default's chain) and PREFIX-bundle.pem; exit 0. A refusal prints "status <CODE> <details>" and exits 1. Exit 77
 without grpcio."""
 import argparse
 import os
@@ -68,7 +68,8 @@ def main():
             f.write(pem_chain(svid.x509_svid))
         with open(a.out + "-bundle.pem", "wb") as f:
             f.write(pem_chain(svid.bundle))
-    print(svid.spiffe_id)
+    for s in resp.svids:
+        print(s.spiffe_id)
     return 0
 
 

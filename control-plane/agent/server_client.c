@@ -113,13 +113,15 @@ static struct ae_grpc_call_opts opts(const struct ae_server_conn *c)
         return (struct ae_grpc_call_opts){ .timeout_ms = c->cfg.timeout_ms };
 }
 
-/* A PKCS#10 request for key, DER (the server takes only the key). */
-static int make_csr(EVP_PKEY *key, uint8_t **ret, size_t *ret_len)
+/* The server takes only the key from the request. */
+int ae_server_make_csr(EVP_PKEY *key, uint8_t **ret, size_t *ret_len)
 {
-        X509_REQ *req = X509_REQ_new();
+        X509_REQ *req = NULL;
         unsigned char *der = NULL;
         int n = -1;
 
+        ENSURE(key && ret && ret_len, -EINVAL);
+        req = X509_REQ_new();
         if (req && X509_REQ_set_pubkey(req, key) == 1 && X509_REQ_sign(req, key, EVP_sha256()) > 0)
                 n = i2d_X509_REQ(req, &der);
         X509_REQ_free(req);
@@ -243,7 +245,7 @@ static int attest_on(struct ae_server_conn *c, struct ae_node_agent *tpm, const 
         size_t payload_len, csr_len, answer_len;
         int r;
 
-        r = make_csr(key, &csr, &csr_len);
+        r = ae_server_make_csr(key, &csr, &csr_len);
         if (r == 0)
                 r = ae_node_agent_payload(tpm, sensor, sensor_len, &payload, &payload_len);
         if (r == 0)
@@ -307,7 +309,7 @@ int ae_server_conn_renew(struct ae_server_conn *c, struct ae_agent_identity *ret
 
         ENSURE(c && ret, -EINVAL);
         GUARD(ae_svid_key_generate(AE_CA_KEY_P256, &key));
-        GUARD(make_csr(key, &csr, &csr_len));
+        GUARD(ae_server_make_csr(key, &csr, &csr_len));
         params.csr = (ProtobufCBinaryData){ csr_len, csr };
         req.params = &params;
         r = ae_grpc_client_unary(c->grpc, AGENT "RenewAgent", &o, &req.base,
@@ -389,46 +391,73 @@ static int material_from(const Spire__Api__Types__X509SVID *svid, EVP_PKEY *key,
         return 0;
 }
 
-int ae_server_conn_x509_svid(struct ae_server_conn *c, const char *entry_id, EVP_PKEY *key,
-                             struct ae_x509_svid_material *ret, struct ae_grpc_status *st)
+int ae_server_conn_x509_batch(struct ae_server_conn *c, const struct ae_server_csr *params,
+                              size_t n, ProtobufCMessage **ret, struct ae_grpc_status *st)
 {
         Spire__Api__Server__Svid__V1__BatchNewX509SVIDRequest req =
                 SPIRE__API__SERVER__SVID__V1__BATCH_NEW_X509_SVIDREQUEST__INIT;
-        Spire__Api__Server__Svid__V1__NewX509SVIDParams p =
-                SPIRE__API__SERVER__SVID__V1__NEW_X509_SVIDPARAMS__INIT, *pp = &p;
+        _cleanup_free_ Spire__Api__Server__Svid__V1__NewX509SVIDParams *p = NULL;
+        _cleanup_free_ Spire__Api__Server__Svid__V1__NewX509SVIDParams **pp = NULL;
         Spire__Api__Server__Svid__V1__BatchNewX509SVIDResponse *resp;
-        struct ae_grpc_call_opts o = opts(c);
+        struct ae_grpc_call_opts o;
+        ProtobufCMessage *m = NULL;
+        bool whole;
+
+        ENSURE(c && params && n > 0 && n <= AE_SERVER_BATCH_MAX && ret, -EINVAL);
+        p = calloc(n, sizeof(*p));
+        pp = calloc(n, sizeof(*pp));
+        ENSURE(p && pp, -ENOMEM);
+        for (size_t i = 0; i < n; i++) {
+                ENSURE(params[i].entry_id && params[i].csr && params[i].csr_len, -EINVAL);
+                spire__api__server__svid__v1__new_x509_svidparams__init(&p[i]);
+                p[i].entry_id = (char *)params[i].entry_id;
+                p[i].csr = (ProtobufCBinaryData){ params[i].csr_len, (uint8_t *)params[i].csr };
+                pp[i] = &p[i];
+        }
+        req.n_params = n;
+        req.params = pp;
+        o = opts(c);
+        GUARD(ae_grpc_client_unary(c->grpc, SVID "BatchNewX509SVID", &o, &req.base,
+                                   &spire__api__server__svid__v1__batch_new_x509_svidresponse__descriptor,
+                                   &m, st));
+        resp = (Spire__Api__Server__Svid__V1__BatchNewX509SVIDResponse *)m;
+        whole = resp->n_results == n;
+        for (size_t i = 0; whole && i < n; i++)
+                whole = resp->results[i] && resp->results[i]->status;
+        if (!whole) {
+                protobuf_c_message_free_unpacked(m, NULL);
+                return -EBADMSG;
+        }
+        *ret = m;
+        return 0;
+}
+
+int ae_server_conn_x509_svid(struct ae_server_conn *c, const char *entry_id, EVP_PKEY *key,
+                             struct ae_x509_svid_material *ret, struct ae_grpc_status *st)
+{
+        Spire__Api__Server__Svid__V1__BatchNewX509SVIDResponse__Result *res;
+        struct ae_server_csr p = { .entry_id = entry_id };
         ProtobufCMessage *m = NULL;
         uint8_t *csr = NULL;
-        size_t csr_len;
         int r;
 
         ENSURE(c && entry_id && key && ret, -EINVAL);
-        GUARD(make_csr(key, &csr, &csr_len));
-        p.entry_id = (char *)entry_id;
-        p.csr = (ProtobufCBinaryData){ csr_len, csr };
-        req.n_params = 1;
-        req.params = &pp;
-        r = ae_grpc_client_unary(c->grpc, SVID "BatchNewX509SVID", &o, &req.base,
-                                 &spire__api__server__svid__v1__batch_new_x509_svidresponse__descriptor,
-                                 &m, st);
+        GUARD(ae_server_make_csr(key, &csr, &p.csr_len));
+        p.csr = csr;
+        r = ae_server_conn_x509_batch(c, &p, 1, &m, st);
         OPENSSL_free(csr);
         if (r < 0)
                 return r;
-        resp = (Spire__Api__Server__Svid__V1__BatchNewX509SVIDResponse *)m;
-        if (resp->n_results != 1 || !resp->results[0]->status) {
-                r = -EBADMSG;
-        } else if (resp->results[0]->status->code != GRPC_STATUS_OK) {
+        res = ((Spire__Api__Server__Svid__V1__BatchNewX509SVIDResponse *)m)->results[0];
+        if (res->status->code != GRPC_STATUS_OK) {
                 if (st) {
-                        st->code = (grpc_status_code)resp->results[0]->status->code;
+                        st->code = (grpc_status_code)res->status->code;
                         snprintf(st->message, sizeof(st->message), "%s",
-                                 resp->results[0]->status->message
-                                         ? resp->results[0]->status->message
-                                         : "");
+                                 res->status->message ? res->status->message : "");
                 }
                 r = -EREMOTEIO;
         } else {
-                r = material_from(resp->results[0]->svid, key, ret);
+                r = material_from(res->svid, key, ret);
         }
         protobuf_c_message_free_unpacked(m, NULL);
         return r;

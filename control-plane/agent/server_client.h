@@ -85,6 +85,31 @@ AE_MUST_USE int ae_server_conn_x509_svid(struct ae_server_conn *c, const char *e
                                          EVP_PKEY *key, struct ae_x509_svid_material *ret,
                                          struct ae_grpc_status *st);
 
+/* A PKCS#10 request for key, as BatchNewX509SVID takes it: *ret is DER
+ * (free with OPENSSL_free). */
+AE_MUST_USE int ae_server_make_csr(EVP_PKEY *key, uint8_t **ret, size_t *ret_len);
+
+/* One SVID of a batch: the entry and a request made with ae_server_make_csr. */
+struct ae_server_csr {
+        const char *entry_id;
+        const uint8_t *csr;
+        size_t csr_len;
+};
+
+/* At most this many SVIDs per BatchNewX509SVID (aegis-server's limit). */
+#define AE_SERVER_BATCH_MAX 256u
+
+/* BatchNewX509SVID for n (1..AE_SERVER_BATCH_MAX) entries in one call, the
+ * requests made beforehand. On 0, *ret (free with
+ * protobuf_c_message_free_unpacked) is a spire.api.server.svid.v1.
+ * BatchNewX509SVIDResponse holding exactly n results, each with its
+ * status; the caller checks each one (a refused entry is a result, not an
+ * error of the call). */
+AE_MUST_USE int ae_server_conn_x509_batch(struct ae_server_conn *c,
+                                          const struct ae_server_csr *params, size_t n,
+                                          struct ProtobufCMessage **ret,
+                                          struct ae_grpc_status *st);
+
 /* NewJWTSVID: *ret_token malloc'd, *ret_expires_at its expiry. */
 AE_MUST_USE int ae_server_conn_jwt_svid(struct ae_server_conn *c, const char *entry_id,
                                         const char *const *aud, size_t n_aud, char **ret_token,

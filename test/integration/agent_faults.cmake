@@ -6,3 +6,12 @@ aegis_fixture_test(agent_tpm_restart FIXTURES swtpm_attest
                            ${CMAKE_SOURCE_DIR}/proto
                    LABELS "tpm;integration;e2e")
 set_tests_properties(agent_tpm_restart PROPERTIES TIMEOUT 300)
+
+# gpsd killed under the agent: PoG lapses, PoR continues; refused where the
+# policy requires a location. Its gpsd is its own (gpsd-fixture --only).
+aegis_fixture_test(agent_gpsd_loss FIXTURES swtpm_attest
+                   COMMAND ${CMAKE_CURRENT_LIST_DIR}/agent_gpsd_loss.sh $<TARGET_FILE:aegis>
+                           $<TARGET_FILE:aegis-server> $<TARGET_FILE:aegis-agent>
+                           ${CMAKE_SOURCE_DIR}/proto $<TARGET_FILE:ae-nmea-scenario>
+                   LABELS "tpm;gnss;integration;e2e")
+set_tests_properties(agent_gpsd_loss PROPERTIES TIMEOUT 300)

@@ -15,3 +15,12 @@ aegis_fixture_test(agent_gpsd_loss FIXTURES swtpm_attest
                            ${CMAKE_SOURCE_DIR}/proto $<TARGET_FILE:ae-nmea-scenario>
                    LABELS "tpm;gnss;integration;e2e")
 set_tests_properties(agent_gpsd_loss PROPERTIES TIMEOUT 300)
+
+# A fleet: 20 agents, each on a swtpm of its own, attesting to one server
+# at once; all accepted, all serving.
+aegis_fixture_test(agent_fleet FIXTURES swtpm_attest
+                   COMMAND ${CMAKE_CURRENT_LIST_DIR}/agent_fleet.sh $<TARGET_FILE:aegis>
+                           $<TARGET_FILE:aegis-server> $<TARGET_FILE:aegis-agent>
+                           ${CMAKE_SOURCE_DIR}/proto 20
+                   LABELS "tpm;integration;e2e")
+set_tests_properties(agent_fleet PROPERTIES TIMEOUT 600)

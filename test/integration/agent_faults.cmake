@@ -24,3 +24,11 @@ aegis_fixture_test(agent_fleet FIXTURES swtpm_attest
                            ${CMAKE_SOURCE_DIR}/proto 20
                    LABELS "tpm;integration;e2e")
 set_tests_properties(agent_fleet PROPERTIES TIMEOUT 600)
+
+# aegis-server killed with SIGKILL while entries are written and deleted
+# through its admin socket: nothing acknowledged is lost or undone.
+add_test(NAME server_sigkill
+         COMMAND ${CMAKE_CURRENT_LIST_DIR}/server_sigkill.sh $<TARGET_FILE:aegis>
+                 $<TARGET_FILE:aegis-server> 10)
+set_tests_properties(server_sigkill PROPERTIES LABELS "integration;e2e" TIMEOUT 300
+                     SKIP_RETURN_CODE 77)

@@ -156,32 +156,32 @@ static int read_key(const char *path, EVP_PKEY **ret)
         return 0;
 }
 
-int ae_rp_ssl_ctx_new(enum ae_rp_ssl_role role, const char *svid_pem, const char *svid_key,
-                      struct ae_rp_bundle *bundle, const struct ae_rp_rule *rule, SSL_CTX **ret,
+/* A context for role, TLS 1.2 at least, nothing in it yet. */
+static int ctx_start(enum ae_rp_ssl_role role, SSL_CTX **ret, const char **ret_why)
+{
+        SSL_CTX *ctx;
+
+        ENSURE(role == AE_RP_SSL_SERVER || role == AE_RP_SSL_CLIENT,
+               why(ret_why, "unknown role", -EINVAL));
+        ctx = SSL_CTX_new(role == AE_RP_SSL_SERVER ? TLS_server_method() : TLS_client_method());
+        ENSURE(ctx, why(ret_why, "SSL_CTX_new failed", -ENOMEM));
+        if (SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION) != 1) {
+                SSL_CTX_free(ctx);
+                return why(ret_why, "cannot set TLS 1.2 as the minimum", -EIO);
+        }
+        *ret = ctx;
+        return 0;
+}
+
+/* The rest, once ctx holds the SVID's certificates: its key, no session
+ * reuse, the verifier. */
+static int ctx_finish(SSL_CTX *ctx, enum ae_rp_ssl_role role, EVP_PKEY *key,
+                      struct ae_rp_bundle *bundle, const struct ae_rp_rule *rule,
                       const char **ret_why)
 {
-        _cleanup_(ssl_ctx_freep) SSL_CTX *ctx = NULL;
-        _cleanup_(EVP_PKEY_freep) EVP_PKEY *key = NULL;
         static const unsigned char sid_ctx[] = "aegis-rp";
         int r;
 
-        ENSURE(svid_pem && svid_key && bundle && ret, why(ret_why, "missing argument", -EINVAL));
-        ENSURE(role == AE_RP_SSL_SERVER || role == AE_RP_SSL_CLIENT,
-               why(ret_why, "unknown role", -EINVAL));
-        if (access(svid_pem, R_OK) != 0)
-                return why(ret_why, "cannot read the SVID certificate file", -errno);
-        if (access(svid_key, R_OK) != 0)
-                return why(ret_why, "cannot read the SVID key file", -errno);
-
-        ctx = SSL_CTX_new(role == AE_RP_SSL_SERVER ? TLS_server_method() : TLS_client_method());
-        ENSURE(ctx, why(ret_why, "SSL_CTX_new failed", -ENOMEM));
-        ENSURE(SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION) == 1,
-               why(ret_why, "cannot set TLS 1.2 as the minimum", -EIO));
-        ENSURE(SSL_CTX_use_certificate_chain_file(ctx, svid_pem) == 1,
-               why(ret_why, "SVID certificate file is not a PEM certificate chain", -EBADMSG));
-        r = read_key(svid_key, &key);
-        if (r < 0)
-                return why(ret_why, "SVID key file is not a PEM private key", r);
         /* Checked here, before OpenSSL's own check, to say which it is. */
         ENSURE(X509_check_private_key(SSL_CTX_get0_certificate(ctx), key) == 1,
                why(ret_why, "SVID key does not match the SVID certificate", -EBADMSG));
@@ -199,8 +199,48 @@ int ae_rp_ssl_ctx_new(enum ae_rp_ssl_role role, const char *svid_pem, const char
         r = ae_rp_ssl_set_verifier(ctx, role, bundle, rule);
         if (r < 0)
                 return why(ret_why, "cannot install the verifier", r);
-        *ret = ctx;
-        ctx = NULL;
+        return 0;
+}
+
+int ae_rp_ssl_ctx_new(enum ae_rp_ssl_role role, const char *svid_pem, const char *svid_key,
+                      struct ae_rp_bundle *bundle, const struct ae_rp_rule *rule, SSL_CTX **ret,
+                      const char **ret_why)
+{
+        _cleanup_(ssl_ctx_freep) SSL_CTX *ctx = NULL;
+        _cleanup_(EVP_PKEY_freep) EVP_PKEY *key = NULL;
+        int r;
+
+        ENSURE(svid_pem && svid_key && bundle && ret, why(ret_why, "missing argument", -EINVAL));
+        if (access(svid_pem, R_OK) != 0)
+                return why(ret_why, "cannot read the SVID certificate file", -errno);
+        if (access(svid_key, R_OK) != 0)
+                return why(ret_why, "cannot read the SVID key file", -errno);
+        GUARD(ctx_start(role, &ctx, ret_why));
+        ENSURE(SSL_CTX_use_certificate_chain_file(ctx, svid_pem) == 1,
+               why(ret_why, "SVID certificate file is not a PEM certificate chain", -EBADMSG));
+        r = read_key(svid_key, &key);
+        if (r < 0)
+                return why(ret_why, "SVID key file is not a PEM private key", r);
+        GUARD(ctx_finish(ctx, role, key, bundle, rule, ret_why));
+        *ret = TAKE_PTR(ctx);
+        return 0;
+}
+
+int ae_rp_ssl_ctx_new_svid(enum ae_rp_ssl_role role, X509 *leaf, STACK_OF(X509) *intermediates,
+                           EVP_PKEY *key, struct ae_rp_bundle *bundle,
+                           const struct ae_rp_rule *rule, SSL_CTX **ret, const char **ret_why)
+{
+        _cleanup_(ssl_ctx_freep) SSL_CTX *ctx = NULL;
+
+        ENSURE(leaf && key && bundle && ret, why(ret_why, "missing argument", -EINVAL));
+        GUARD(ctx_start(role, &ctx, ret_why));
+        ENSURE(SSL_CTX_use_certificate(ctx, leaf) == 1,
+               why(ret_why, "SVID certificate not accepted by OpenSSL", -EBADMSG));
+        for (int i = 0; i < sk_X509_num(intermediates); i++)
+                ENSURE(SSL_CTX_add1_chain_cert(ctx, sk_X509_value(intermediates, i)) == 1,
+                       why(ret_why, "SVID intermediate not accepted by OpenSSL", -EBADMSG));
+        GUARD(ctx_finish(ctx, role, key, bundle, rule, ret_why));
+        *ret = TAKE_PTR(ctx);
         return 0;
 }
 

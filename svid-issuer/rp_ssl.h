@@ -17,6 +17,7 @@
 #pragma once
 
 #include <openssl/types.h>
+#include <openssl/x509.h>
 
 #include "common/guard.h"
 
@@ -48,6 +49,15 @@ AE_MUST_USE int ae_rp_ssl_ctx_new(enum ae_rp_ssl_role role, const char *svid_pem
                                   const char *svid_key, struct ae_rp_bundle *bundle,
                                   const struct ae_rp_rule *rule, SSL_CTX **ret,
                                   const char **ret_why);
+
+/* The same from an SVID in memory (as the Workload API delivers it):
+ * leaf, its intermediates (may be NULL) and key; the context takes its own
+ * references. */
+AE_MUST_USE int ae_rp_ssl_ctx_new_svid(enum ae_rp_ssl_role role, X509 *leaf,
+                                       STACK_OF(X509) *intermediates, EVP_PKEY *key,
+                                       struct ae_rp_bundle *bundle,
+                                       const struct ae_rp_rule *rule, SSL_CTX **ret,
+                                       const char **ret_why);
 
 /* The verification of ssl's peer (owned by ssl): its reason, its SPIFFE ID
  * and claims. NULL when none ran (a peer that sent no certificate, or a

@@ -8,3 +8,7 @@ foreach(t rule bundle verify ssl minted)
     SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_rp_${t}.c ${AEGIS_SVID_FORGE}
     LIBS aegis_svid)
 endforeach()
+# Its own SVID from the Workload API: the response decoder.
+aegis_unit_test(test_rp_workload
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_rp_workload.c ${AEGIS_SVID_FORGE}
+  LIBS aegis_rp_workload)

@@ -44,7 +44,8 @@ int ae_csr_public_key(const uint8_t *der, size_t len, EVP_PKEY **ret,
         EVP_PKEY *key;
         int ok;
 
-        if (!der || !ret)
+        /* An empty bytes field arrives as NULL and 0: empty, not malformed. */
+        if (!ret || (!der && len))
                 return refuse(reason, AE_CSR_MALFORMED, -EINVAL);
         if (len == 0 || len > AE_CSR_MAX)
                 return refuse(reason, AE_CSR_SIZE, -EMSGSIZE);

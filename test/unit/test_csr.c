@@ -68,6 +68,7 @@ START_TEST(test_refusals)
 
         memset(big, 0x30, sizeof(big));
         refused(big, 0, -EMSGSIZE, AE_CSR_SIZE);
+        refused(NULL, 0, -EMSGSIZE, AE_CSR_SIZE); /* protobuf-c's empty bytes field */
         refused(big, sizeof(big), -EMSGSIZE, AE_CSR_SIZE);
         refused((const uint8_t *)"not a CSR", 9, -EBADMSG, AE_CSR_MALFORMED);
 

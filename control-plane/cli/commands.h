@@ -9,4 +9,5 @@ int ae_cli_policy(int argc, char **argv);
 int ae_cli_ca(int argc, char **argv);
 int ae_cli_svid(int argc, char **argv);
 int ae_cli_entry(int argc, char **argv);
+int ae_cli_agent(int argc, char **argv);
 int ae_cli_bundle(int argc, char **argv);

@@ -19,6 +19,7 @@ static const struct {
         { "ca", ae_cli_ca, "create, rotate and show a trust domain's signing CA" },
         { "svid", ae_cli_svid, "mint, inspect and verify SVIDs" },
         { "entry", ae_cli_entry, "create, show and delete registration entries on aegis-server" },
+        { "agent", ae_cli_agent, "ban an attested agent on aegis-server" },
         { "bundle", ae_cli_bundle, "show aegis-server's trust bundle (PEM or SPIFFE JSON)" },
 };
 
@@ -27,8 +28,8 @@ static void usage(FILE *f)
         fprintf(f, "usage: aegis <command> [options]\n\ncommands:\n");
         for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
                 fprintf(f, "  %-6s %s\n", commands[i].name, commands[i].summary);
-        fprintf(f, "\n'aegis <command> --help' describes a command's options. 'entry' and\n"
-                   "'bundle' talk to aegis-server's admin socket (-socketPath, default\n"
+        fprintf(f, "\n'aegis <command> --help' describes a command's options. 'entry', 'agent'\n"
+                   "and 'bundle' talk to aegis-server's admin socket (-socketPath, default\n"
                    "$AEGIS_SERVER_SOCKET or /run/aegis/server.sock) and take spire-server's\n"
                    "flags (-spiffeID, -parentID, -selector, ...).\n");
 }

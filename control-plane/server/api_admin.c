@@ -23,7 +23,7 @@
  * 25 KB) a page stays under the 4 MiB response limit. */
 #define PAGE_MAX 100
 
-static bool operator_allowed(struct ae_grpc_call *call)
+bool ae_server_operator_allowed(struct ae_grpc_call *call)
 {
         struct ae_grpc_peer peer;
 
@@ -261,7 +261,7 @@ static void run_list(struct ae_server *s, struct ae_grpc_call *call, const Proto
 #define ADMIN_START(name, fn)                                                                 \
         static void name(struct ae_grpc_call *call, const ProtobufCMessage *req, void *ud)     \
         {                                                                                      \
-                if (operator_allowed(call))                                                    \
+                if (ae_server_operator_allowed(call))                                          \
                         ae_server_unary(call, req, ud, fn);                                    \
         }
 

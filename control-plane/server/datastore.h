@@ -252,6 +252,13 @@ AE_MUST_USE int ae_ds_node_set_svid(struct ae_ds *ds, const char *spiffe_id, con
                                     int64_t expires_at);
 /* Ban or unban; -ENOENT. */
 AE_MUST_USE int ae_ds_node_set_banned(struct ae_ds *ds, const char *spiffe_id, bool banned);
+/* An operator's ban (SPIRE's Agent/BanAgent): sets banned and appends an
+ * "agent_banned" audit record (agent_id the node, detail as given: who
+ * banned it) in one transaction. Banning a banned node bans it again (and
+ * audits it). -ENOENT for a node never attested (nothing written); -EINVAL
+ * for an unprintable or too long detail. */
+AE_MUST_USE int ae_ds_node_ban(struct ae_ds *ds, const char *spiffe_id, int64_t at,
+                               const char *detail);
 
 /* The node with this SPIFFE ID / EK; -ENOENT. */
 AE_MUST_USE int ae_ds_node_get(struct ae_ds *ds, const char *spiffe_id, struct ae_ds_node *ret);
@@ -274,6 +281,7 @@ enum ae_ds_audit_kind {
         AE_DS_AUDIT_ENTRY_CREATED,   /* "entry_created" (written by ae_ds_entry_create) */
         AE_DS_AUDIT_ENTRY_DELETED,   /* "entry_deleted" (written by ae_ds_entry_delete) */
         AE_DS_AUDIT_SVID_REFUSED,    /* "svid_refused" */
+        AE_DS_AUDIT_AGENT_BANNED,    /* "agent_banned" (written by ae_ds_node_ban) */
         AE_DS_AUDIT_KIND_COUNT
 };
 

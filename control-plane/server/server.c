@@ -370,5 +370,6 @@ int ae_server_add_agent_api(struct ae_server *s, struct ae_grpc_server *g)
 int ae_server_add_admin_api(struct ae_server *s, struct ae_grpc_server *g)
 {
         GUARD(ae_server_add_entry_admin_service(s, g));
+        GUARD(ae_server_add_agent_admin_service(s, g));
         return ae_server_add_bundle_service(s, g);
 }

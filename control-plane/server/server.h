@@ -9,7 +9,7 @@
  *     every other call is made with the agent SVID it returned (mTLS);
  *   - operators, on a Unix socket of mode 0600 (root and the server's own
  *     user): entry.v1.Entry/BatchCreateEntry, BatchDeleteEntry, GetEntry,
- *     ListEntries, and bundle.v1.Bundle/GetBundle.
+ *     ListEntries, agent.v1.Agent/BanAgent, and bundle.v1.Bundle/GetBundle.
  *
  * Work that takes time (verifying a node, signing, the datastore) runs on a
  * pool of worker threads, never on a gRPC loop. */

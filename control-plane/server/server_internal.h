@@ -64,6 +64,12 @@ AE_MUST_USE int ae_server_add_entry_agent_service(struct ae_server *s, struct ae
 AE_MUST_USE int ae_server_add_svid_service(struct ae_server *s, struct ae_grpc_server *g);
 AE_MUST_USE int ae_server_add_bundle_service(struct ae_server *s, struct ae_grpc_server *g);
 AE_MUST_USE int ae_server_add_entry_admin_service(struct ae_server *s, struct ae_grpc_server *g);
+AE_MUST_USE int ae_server_add_agent_admin_service(struct ae_server *s, struct ae_grpc_server *g);
+
+/* Whether the admin socket's caller (SO_PEERCRED) is root or the server's
+ * own user; if not, the call is finished PERMISSION_DENIED here. For every
+ * admin call's on_start. */
+bool ae_server_operator_allowed(struct ae_grpc_call *call);
 
 /* The calling agent's node (TLS client certificate -> agent SPIFFE ID ->
  * datastore), refused with the reason when it may not have SVIDs now:

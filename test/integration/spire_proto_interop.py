@@ -25,7 +25,7 @@ import tempfile
 try:
     import grpc  # noqa: F401 (presence check; the stubs import it)
     from grpc_tools import protoc  # noqa: F401 (presence check)
-    from google.protobuf import descriptor_pb2, wrappers_pb2
+    from google.protobuf import descriptor_pb2, empty_pb2, wrappers_pb2
     from google.protobuf.descriptor import FieldDescriptor as FD
 except ImportError as e:
     print(f"skipped: {e} (python3-grpcio, python3-grpc-tools, python3-protobuf)")
@@ -117,6 +117,7 @@ REFERENCE = {
         12: ("store_svid", "bool", S, None), 13: ("jwt_svid_ttl", "bool", S, None),
         14: ("hint", "bool", S, None), 15: ("created_at", "bool", S, None),
         16: ("additional_attributes", "bool", S, None)},
+    AG + "BanAgentRequest": {1: ("id", T + "SPIFFEID", S, None)},
     AG + "AttestAgentRequest": {
         1: ("params", AG + "AttestAgentRequest.Params", S, O),
         2: ("challenge_response", "bytes", S, O)},
@@ -183,6 +184,8 @@ ENUMS = {
 
 # Method path -> (client streams, server streams, request type, response type).
 METHODS = {
+    "/spire.api.server.agent.v1.Agent/BanAgent":
+        (False, False, AG + "BanAgentRequest", "google.protobuf.Empty"),
     "/spire.api.server.agent.v1.Agent/AttestAgent":
         (True, True, AG + "AttestAgentRequest", AG + "AttestAgentResponse"),
     "/spire.api.server.agent.v1.Agent/RenewAgent":
@@ -312,23 +315,25 @@ def check_stub_paths(grpc_modules):
     check(ch.calls == want, f"grpc stub paths {ch.calls} != {want}")
 
 
-def check_wrappers(proto_root, work):
-    """Our vendored wrappers.proto describes the same types as the runtime's."""
-    out = os.path.join(work, "wrappers.pb")
-    r = subprocess.run([sys.executable, "-m", "grpc_tools.protoc", f"-I{proto_root}",
-                        f"--descriptor_set_out={out}",
-                        os.path.join(proto_root, "google/protobuf/wrappers.proto")],
-                       capture_output=True, text=True)
-    check(r.returncode == 0, f"grpc_tools.protoc wrappers: {r.stderr}")
-    with open(out, "rb") as f:
-        ours = descriptor_pb2.FileDescriptorSet.FromString(f.read()).file[0]
-    ref = descriptor_pb2.FileDescriptorProto()
-    wrappers_pb2.DESCRIPTOR.CopyToProto(ref)
-
+def check_vendored(proto_root, work):
+    """Our vendored well-known types (wrappers.proto, empty.proto) describe the
+    same types as the runtime's."""
     def shape(fdp):
         return (fdp.package, {m.name: [(f.name, f.number, f.type, f.label) for f in m.field]
                               for m in fdp.message_type})
-    check(shape(ours) == shape(ref), "vendored wrappers.proto differs from the runtime's")
+
+    for name, runtime in (("wrappers", wrappers_pb2), ("empty", empty_pb2)):
+        out = os.path.join(work, f"{name}.pb")
+        r = subprocess.run([sys.executable, "-m", "grpc_tools.protoc", f"-I{proto_root}",
+                            f"--descriptor_set_out={out}",
+                            os.path.join(proto_root, f"google/protobuf/{name}.proto")],
+                           capture_output=True, text=True)
+        check(r.returncode == 0, f"grpc_tools.protoc {name}: {r.stderr}")
+        with open(out, "rb") as f:
+            ours = descriptor_pb2.FileDescriptorSet.FromString(f.read()).file[0]
+        ref = descriptor_pb2.FileDescriptorProto()
+        runtime.DESCRIPTOR.CopyToProto(ref)
+        check(shape(ours) == shape(ref), f"vendored {name}.proto differs from the runtime's")
 
 
 def dump(msg, prefix=""):
@@ -412,6 +417,8 @@ def build_messages(types_mods, agent, entry, svid, bundle):
     csr = b"\x30\x81\x9f csr-der"
     # (message, must every field be set?)
     msgs = [
+        (agent.BanAgentRequest(id=sid("/spire/agent/tpm/ek1")), True),
+        (empty_pb2.Empty(), False),
         (agent.AttestAgentRequest(params=agent.AttestAgentRequest.Params(
             data=attestation.AttestationData(type="tpm", payload=b"\x00\x01ek-and-ak\xff"),
             params=agent.AgentX509SVIDParams(csr=csr))), True),
@@ -570,7 +577,7 @@ def main():
         check_against_upstream(types_mods + (agent_pb2, entry_pb2, svid_pb2, bundle_pb2))
         check_stub_paths([(agent_pb2_grpc, "AgentStub"), (entry_pb2_grpc, "EntryStub"),
                           (svid_pb2_grpc, "SVIDStub"), (bundle_pb2_grpc, "BundleStub")])
-        check_wrappers(args.proto_root, work)
+        check_vendored(args.proto_root, work)
 
         messages = build_messages(types_mods, agent_pb2, entry_pb2, svid_pb2, bundle_pb2)
         check_roundtrip(args.roundtrip, messages)

@@ -24,6 +24,7 @@
 
 #include <protobuf-c/protobuf-c.h>
 
+#include "google/protobuf/empty.pb-c.h"
 #include "google/protobuf/wrappers.pb-c.h"
 #include "spire/api/server/agent/v1/agent.pb-c.h"
 #include "spire/api/server/bundle/v1/bundle.pb-c.h"
@@ -54,6 +55,7 @@ static const ProtobufCMessageDescriptor *const descriptors[] = {
   &google__protobuf__bool_value__descriptor,
   &google__protobuf__string_value__descriptor,
   &google__protobuf__bytes_value__descriptor,
+  &google__protobuf__empty__descriptor,
   &spire__api__types__spiffeid__descriptor,
   &spire__api__types__selector__descriptor,
   &spire__api__types__selector_match__descriptor,
@@ -69,6 +71,7 @@ static const ProtobufCMessageDescriptor *const descriptors[] = {
   &spire__api__types__bundle_mask__descriptor,
   &spire__api__types__entry__descriptor,
   &spire__api__types__entry_mask__descriptor,
+  &spire__api__server__agent__v1__ban_agent_request__descriptor,
   &spire__api__server__agent__v1__attest_agent_request__descriptor,
   &spire__api__server__agent__v1__attest_agent_response__descriptor,
   &spire__api__server__agent__v1__renew_agent_request__descriptor,

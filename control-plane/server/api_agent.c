@@ -9,7 +9,14 @@
  *                                           datastore, then the agent SVID)
  * Each step runs on a worker. Every attempt is audited, accepted or not,
  * with the verifier's reason; a refused attempt changes nothing about the
- * node except that a known node is marked as failing. */
+ * node, except that a known node whose TPM answered (the credential was
+ * activated) and failed a later check is marked as failing. An answer that
+ * does not activate the credential proves nothing about the node it names,
+ * so it changes nothing. A banned node is refused after it has proved
+ * itself, so the ban is not told to whoever merely names its EK. The CSR
+ * is checked before the challenge, and the node's row and its new SVID's
+ * serial are written together, so a refused attempt never supersedes the
+ * node's current SVID. */
 #include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -35,13 +42,14 @@
 
 #define AGENT_SERVICE "/spire.api.server.agent.v1.Agent/"
 
-int ae_server_mint_agent_svid(struct ae_server *s, const char *node_id, const uint8_t *csr,
-                              size_t csr_len, time_t now, struct ae_svid_msg *ret,
-                              const char **ret_why)
+/* An agent SVID for node_id and the key of a CSR, its serial in serial;
+ * nothing stored. */
+static int mint_svid(struct ae_server *s, const char *node_id, const uint8_t *csr,
+                     size_t csr_len, time_t now, struct ae_svid_msg *ret,
+                     char serial[AE_DS_SVID_SERIAL_MAX + 1], const char **ret_why)
 {
         enum ae_csr_reason csr_why;
         enum ae_svid_reason why;
-        char serial[AE_DS_SVID_SERIAL_MAX + 1];
         EVP_PKEY *key = NULL;
         X509 *leaf = NULL;
         int r;
@@ -63,16 +71,28 @@ int ae_server_mint_agent_svid(struct ae_server *s, const char *node_id, const ui
         }
         *ret_why = "internal error";
         r = ae_svid_msg_fill(ret, leaf, s->ca, node_id);
-        if (r == 0)
-                r = ae_svid_serial_hex(leaf, serial, sizeof(serial));
         if (r == 0) {
-                r = ae_ds_node_set_svid(s->ds, node_id, serial, ret->svid.expires_at);
+                r = ae_svid_serial_hex(leaf, serial, AE_DS_SVID_SERIAL_MAX + 1);
                 if (r < 0)
-                        *ret_why = "datastore unavailable";
+                        ae_svid_msg_clear(ret);
         }
         X509_free(leaf);
-        if (r < 0)
+        return r;
+}
+
+int ae_server_mint_agent_svid(struct ae_server *s, const char *node_id, const uint8_t *csr,
+                              size_t csr_len, time_t now, struct ae_svid_msg *ret,
+                              const char **ret_why)
+{
+        char serial[AE_DS_SVID_SERIAL_MAX + 1];
+        int r;
+
+        GUARD(mint_svid(s, node_id, csr, csr_len, now, ret, serial, ret_why));
+        r = ae_ds_node_set_svid(s->ds, node_id, serial, ret->svid.expires_at);
+        if (r < 0) {
+                *ret_why = "datastore unavailable";
                 ae_svid_msg_clear(ret);
+        }
         return r;
 }
 
@@ -131,6 +151,10 @@ static void refuse(struct attest *a, time_t now, const char *agent_id, const uin
 {
         char msg[AE_GRPC_STATUS_MESSAGE_MAX + 1];
 
+        pthread_mutex_lock(&a->lock);
+        a->step = DONE;
+        pthread_mutex_unlock(&a->lock);
+
         audit(a->srv, now, agent_id, ek_id, false, reason, text);
         ae_log_fields(AE_LOG_WARNING, AE_LOG_KV({ "agent", agent_id }, { "reason", reason }),
                       "attestation refused: %s", text);
@@ -158,8 +182,19 @@ static void run_params(void *arg)
         uint8_t *challenge = NULL;
         size_t challenge_len = 0;
         time_t now = time(NULL);
+        enum ae_csr_reason csr_why;
+        EVP_PKEY *key = NULL;
         int r;
 
+        /* The CSR first: a request that could never get its SVID is
+         * refused before the TPM does any work for it. */
+        if (ae_csr_public_key(a->csr, a->csr_len, &key, &csr_why) < 0) {
+                refuse(a, now, NULL, NULL, GRPC_STATUS_INVALID_ARGUMENT,
+                       ae_csr_reason_id(csr_why), ae_csr_reason_str(csr_why));
+                attest_unref(a);
+                return;
+        }
+        EVP_PKEY_free(key);
         r = ae_node_challenge(a->srv->verifier, a->payload, a->payload_len, now, &challenge,
                               &challenge_len, &a->pending, &reason);
         if (r < 0) {
@@ -168,15 +203,32 @@ static void run_params(void *arg)
                 refuse(a, now, NULL, NULL, GRPC_STATUS_PERMISSION_DENIED,
                        ae_attest_reason_id(reason), ae_attest_reason_str(reason));
         } else {
+                bool live;
+
                 ae_node_pending_ek_id(a->pending, a->ek_id);
                 pthread_mutex_lock(&a->lock);
-                a->step = CHALLENGED;
-                a->busy = false;
+                /* Unless the stream was ended meanwhile (protocol_error). */
+                live = a->step == WANT_PARAMS;
+                if (live) {
+                        a->step = CHALLENGED;
+                        a->busy = false;
+                }
                 pthread_mutex_unlock(&a->lock);
-                send_challenge(a, challenge, challenge_len);
+                if (live)
+                        send_challenge(a, challenge, challenge_len);
         }
         free(challenge);
         attest_unref(a);
+}
+
+/* The zones the node was found in, comma-separated ("" for none). */
+static void zone_list(const struct ae_node_result *res, char *buf, size_t cap)
+{
+        size_t n = 0;
+
+        buf[0] = '\0';
+        for (size_t i = 0; i < res->n_zones && n < cap; i++)
+                n += (size_t)snprintf(buf + n, cap - n, "%s%s", i ? "," : "", res->zones[i]);
 }
 
 static void accept_node(struct attest *a, const struct ae_node_result *res, time_t now)
@@ -186,32 +238,46 @@ static void accept_node(struct attest *a, const struct ae_node_result *res, time
         Spire__Api__Server__Agent__V1__AttestAgentResponse__Result result =
                 SPIRE__API__SERVER__AGENT__V1__ATTEST_AGENT_RESPONSE__RESULT__INIT;
         struct ae_ds_node *rec = malloc(sizeof(*rec));
+        char serial[AE_DS_SVID_SERIAL_MAX + 1];
         struct ae_svid_msg svid;
-        char detail[96];
+        char detail[96], zones[AE_LOCATION_ZONES_MAX * 66];
         const char *why;
         int r;
 
-        if (!rec || ae_server_node_record(res, rec) < 0 || ae_ds_node_upsert(a->srv->ds, rec) < 0) {
-                ae_log(AE_LOG_ERROR, "datastore: node %s: %s", res->spiffe_id, ae_ds_errmsg());
-                ae_server_finish(a->call, GRPC_STATUS_UNAVAILABLE, "datastore unavailable");
-                free(rec);
+        if (!rec) {
+                ae_server_finish(a->call, GRPC_STATUS_RESOURCE_EXHAUSTED, "out of memory");
                 return;
         }
-        free(rec);
-        r = ae_server_mint_agent_svid(a->srv, res->spiffe_id, a->csr, a->csr_len, now, &svid,
-                                      &why);
+        /* The SVID first, then the node and the SVID's serial in one
+         * write: nothing is stored for a node that gets no SVID. */
+        r = mint_svid(a->srv, res->spiffe_id, a->csr, a->csr_len, now, &svid, serial, &why);
         if (r < 0) {
-                refuse(a, now, res->spiffe_id, res->ek_id, GRPC_STATUS_INVALID_ARGUMENT,
-                       "agent_svid", why);
+                free(rec);
+                refuse(a, now, res->spiffe_id, res->ek_id, GRPC_STATUS_INTERNAL, "agent_svid",
+                       why);
+                return;
+        }
+        r = ae_server_node_record(res, rec);
+        if (r == 0) {
+                memcpy(rec->svid_serial, serial, sizeof(serial));
+                rec->svid_expires_at = svid.svid.expires_at;
+                r = ae_ds_node_upsert(a->srv->ds, rec);
+        }
+        free(rec);
+        if (r < 0) {
+                ae_log(AE_LOG_ERROR, "datastore: node %s: %s", res->spiffe_id, ae_ds_errmsg());
+                ae_server_finish(a->call, GRPC_STATUS_UNAVAILABLE, "datastore unavailable");
+                ae_svid_msg_clear(&svid);
                 return;
         }
         snprintf(detail, sizeof(detail), "level=%s pcr_policy=%s zones=%zu",
                  res->level == AE_LEVEL_POG ? "pog" : "por", res->pcr_policy, res->n_zones);
         audit(a->srv, now, res->spiffe_id, res->ek_id, true, "", detail);
+        zone_list(res, zones, sizeof(zones));
         ae_log_fields(AE_LOG_INFO,
                       AE_LOG_KV({ "agent", res->spiffe_id },
                                 { "level", res->level == AE_LEVEL_POG ? "pog" : "por" },
-                                { "pcr_policy", res->pcr_policy }),
+                                { "pcr_policy", res->pcr_policy }, { "zones", zones }),
                       "node attested");
         result.svid = &svid.svid;
         result.reattestable = true;
@@ -221,6 +287,25 @@ static void accept_node(struct attest *a, const struct ae_node_result *res, time
         ae_svid_msg_clear(&svid);
         if (r == 0)
                 ae_server_finish(a->call, GRPC_STATUS_OK, NULL);
+}
+
+/* Whether a refusal came after the credential was activated, that is from
+ * the TPM holding the node's EK (node_response.c checks the activated
+ * secret first): only then does it say something about that node. A
+ * malformed message may come from either side of that check, so it is
+ * taken as not proven. */
+static bool tpm_answered(enum ae_attest_reason reason)
+{
+        switch (reason) {
+        case AE_ATTEST_MESSAGE_TOO_LARGE:
+        case AE_ATTEST_MESSAGE_MALFORMED:
+        case AE_ATTEST_VERSION_UNSUPPORTED:
+        case AE_ATTEST_CHALLENGE_USED:
+        case AE_ATTEST_CREDENTIAL_MISMATCH:
+                return false;
+        default:
+                return true;
+        }
 }
 
 static void run_response(void *arg)
@@ -242,19 +327,19 @@ static void run_response(void *arg)
         if (r < 0) {
                 ae_log(AE_LOG_ERROR, "datastore: %s", ae_ds_errmsg());
                 ae_server_finish(a->call, GRPC_STATUS_UNAVAILABLE, "datastore unavailable");
-        } else if (have_known && known->banned) {
-                refuse(a, now, known->spiffe_id, a->ek_id, GRPC_STATUS_PERMISSION_DENIED,
-                       "agent_banned", "agent banned");
         } else {
                 r = ae_node_verify(a->srv->verifier, a->pending, a->response, a->response_len,
                                    have_known ? &known->replay : NULL, now, res, &reason);
                 if (r < 0) {
                         refuse(a, now, have_known ? known->spiffe_id : NULL, a->ek_id,
                                GRPC_STATUS_INTERNAL, "internal", strerror(-r));
+                } else if (reason == AE_ATTEST_OK && have_known && known->banned) {
+                        refuse(a, now, known->spiffe_id, a->ek_id, GRPC_STATUS_PERMISSION_DENIED,
+                               "agent_banned", "agent banned");
                 } else if (reason == AE_ATTEST_OK) {
                         accept_node(a, res, now);
                 } else {
-                        if (have_known &&
+                        if (have_known && tpm_answered(reason) &&
                             ae_ds_node_record_failure(a->srv->ds, known->spiffe_id, now,
                                                       ae_attest_reason_id(reason)) < 0)
                                 ae_log(AE_LOG_ERROR, "datastore: %s", ae_ds_errmsg());
@@ -294,28 +379,32 @@ static void attest_start(struct ae_grpc_call *call, const ProtobufCMessage *req,
         ae_grpc_call_set_data(call, a);
 }
 
+/* The stream ends here: the agent broke the protocol. */
+static void protocol_error(struct attest *a, const char *text)
+{
+        a->step = DONE;
+        ae_server_finish(a->call, GRPC_STATUS_INVALID_ARGUMENT, text);
+}
+
 /* Which message the agent may send now, and its bytes copied for the job;
- * NULL job when the call was finished here. */
+ * NULL job when the call was finished here. Each refusal depends on what
+ * the agent sent and what it was sent, never on how far a worker got: a
+ * second params message is refused as such whether or not the challenge
+ * is out yet. */
 static void (*accept_message(struct attest *a,
                              const Spire__Api__Server__Agent__V1__AttestAgentRequest *m))(void *)
 {
         const Spire__Api__Server__Agent__V1__AttestAgentRequest__Params *p = m->params;
+        bool params = m->step_case ==
+                      SPIRE__API__SERVER__AGENT__V1__ATTEST_AGENT_REQUEST__STEP_PARAMS;
 
-        if (a->busy || a->step == DONE) {
-                ae_server_finish(a->call, GRPC_STATUS_INVALID_ARGUMENT,
-                                 "unexpected message: wait for the server's answer");
-                return NULL;
-        }
-        if (a->step == WANT_PARAMS) {
-                if (m->step_case != SPIRE__API__SERVER__AGENT__V1__ATTEST_AGENT_REQUEST__STEP_PARAMS ||
-                    !p || !p->data || !p->params) {
-                        ae_server_finish(a->call, GRPC_STATUS_INVALID_ARGUMENT,
-                                         "first message must carry params with data and a CSR");
+        if (a->step == WANT_PARAMS && !a->busy) {
+                if (!params || !p || !p->data || !p->params) {
+                        protocol_error(a, "first message must carry params with data and a CSR");
                         return NULL;
                 }
                 if (!p->data->type || strcmp(p->data->type, AE_NODE_ATTESTOR_TYPE) != 0) {
-                        ae_server_finish(a->call, GRPC_STATUS_INVALID_ARGUMENT,
-                                         "attestation type not supported: use aegis_tpm");
+                        protocol_error(a, "attestation type not supported: use aegis_tpm");
                         return NULL;
                 }
                 a->payload = copy_bytes(&p->data->payload);
@@ -326,10 +415,17 @@ static void (*accept_message(struct attest *a,
                         goto nomem;
                 return run_params;
         }
+        if (params) {
+                protocol_error(a, "params may be sent only once, in the first message");
+                return NULL;
+        }
+        if (a->busy || a->step == DONE) {
+                protocol_error(a, "unexpected message: wait for the server's answer");
+                return NULL;
+        }
         if (m->step_case !=
             SPIRE__API__SERVER__AGENT__V1__ATTEST_AGENT_REQUEST__STEP_CHALLENGE_RESPONSE) {
-                ae_server_finish(a->call, GRPC_STATUS_INVALID_ARGUMENT,
-                                 "second message must be the challenge response");
+                protocol_error(a, "second message must be the challenge response");
                 return NULL;
         }
         a->response = copy_bytes(&m->challenge_response);
@@ -349,8 +445,20 @@ static void attest_message(struct ae_grpc_call *call, const ProtobufCMessage *re
         void (*job)(void *);
 
         (void)ud;
-        if (!a || !req) /* the agent half-closed: the answer still comes */
+        if (!a)
                 return;
+        if (!req) {
+                /* The agent half-closed (or the call is ending). With a job
+                 * in flight the answer still comes; otherwise nothing more
+                 * can arrive that the server waits for. */
+                pthread_mutex_lock(&a->lock);
+                if (!a->busy && a->step == WANT_PARAMS)
+                        protocol_error(a, "stream closed before the params");
+                else if (!a->busy && a->step == CHALLENGED)
+                        protocol_error(a, "stream closed before the challenge response");
+                pthread_mutex_unlock(&a->lock);
+                return;
+        }
         pthread_mutex_lock(&a->lock);
         job = accept_message(a, (const Spire__Api__Server__Agent__V1__AttestAgentRequest *)req);
         if (job) {

@@ -40,6 +40,13 @@ struct ae_grpc_conn {
         dev_t dev; /* the socket's identity, checked at lookup */
         ino_t ino;
         struct ae_grpc_peer peer;
+        /* For the deadlines (first_call_timeout_ms, idle_timeout_ms), on
+         * CLOCK_MONOTONIC in ms. A call holds a reference from lookup to
+         * its end, so refs == 1 (the table's) means no call in progress. */
+        int64_t accepted_ms;
+        atomic_bool called;            /* a whole call came (lookup found it) */
+        _Atomic int64_t idle_since_ms; /* accept, or the end of its last call */
+        bool cut;                      /* closed by a deadline; the accept thread's */
 };
 
 void ae_grpc_conn_ref(struct ae_grpc_conn *c);
@@ -48,8 +55,9 @@ void ae_grpc_conn_unref(struct ae_grpc_conn *c);
 struct ae_grpc_unix;
 
 /* Creates, binds and listens on the socket (see ae_grpc_server_start for
- * the errors). refusals is the server's counter array. */
-AE_MUST_USE int ae_grpc_unix_open(const char *path, uint32_t mode, uint32_t max_connections,
+ * the errors), with cfg's mode, connection limit and deadlines. refusals
+ * is the server's counter array. */
+AE_MUST_USE int ae_grpc_unix_open(const char *path, const struct ae_grpc_server_config *cfg,
                                   _Atomic uint64_t *refusals, struct ae_grpc_unix **ret);
 /* Starts accepting into server (already started). */
 AE_MUST_USE int ae_grpc_unix_start(struct ae_grpc_unix *u, grpc_server *server);

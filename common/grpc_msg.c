@@ -9,6 +9,8 @@
 #include <openssl/crypto.h>
 #include <protobuf-c/protobuf-c.h>
 
+#include "common/proto_strings.h"
+
 /* gRPC calls this once nothing refers to the slice any more. */
 static void wipe_free(void *p, size_t len)
 {
@@ -83,6 +85,11 @@ int ae_grpc_msg_unpack(grpc_byte_buffer *bb, const ProtobufCMessageDescriptor *t
         grpc_byte_buffer_reader_destroy(&reader);
         m = protobuf_c_message_unpack(type, NULL, GRPC_SLICE_LENGTH(all),
                                       GRPC_SLICE_START_PTR(all));
+        /* A string cut short at a NUL is not the string that was sent. */
+        if (m && ae_proto_has_nul_string(type, GRPC_SLICE_START_PTR(all), GRPC_SLICE_LENGTH(all))) {
+                protobuf_c_message_free_unpacked(m, NULL);
+                m = NULL;
+        }
         grpc_slice_unref(all);
         ENSURE(m, -EBADMSG);
         *ret = m;

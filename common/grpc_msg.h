@@ -19,8 +19,8 @@ AE_MUST_USE int ae_grpc_msg_pack(const struct ProtobufCMessage *msg, size_t max,
 /* The same for len already packed bytes (copied). */
 AE_MUST_USE int ae_grpc_msg_wrap(const uint8_t *data, size_t len, size_t max,
                                  struct grpc_byte_buffer **ret);
-/* Parses bb as type: -EBADMSG when it does not parse. bb stays the
- * caller's. */
+/* Parses bb as type: -EBADMSG when it does not parse, or when a string
+ * field in it holds a NUL byte (proto_strings.h). bb stays the caller's. */
 AE_MUST_USE int ae_grpc_msg_unpack(struct grpc_byte_buffer *bb,
                                    const struct ProtobufCMessageDescriptor *type,
                                    struct ProtobufCMessage **ret);

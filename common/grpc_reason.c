@@ -8,6 +8,8 @@ static const struct {
         [AE_GRPC_CONN_LIMIT] = { "conn_limit", "too many connections" },
         [AE_GRPC_CONN_NO_CREDS] = { "conn_no_creds", "no peer credentials on the connection" },
         [AE_GRPC_CONN_NO_PIDFD] = { "conn_no_pidfd", "caller exited before it could be pinned" },
+        [AE_GRPC_CONN_NO_CALL] = { "conn_no_call", "no whole call within the first-call deadline" },
+        [AE_GRPC_CONN_IDLE] = { "conn_idle", "connection idle past the idle deadline" },
         [AE_GRPC_CALL_LIMIT] = { "call_limit", "too many calls in progress" },
         [AE_GRPC_CALL_UNIMPLEMENTED] = { "call_unimplemented", "no such method" },
         [AE_GRPC_CALL_NO_REQUEST] = { "call_no_request", "call without its request message" },

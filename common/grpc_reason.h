@@ -11,6 +11,10 @@ enum ae_grpc_reason {
         AE_GRPC_CONN_LIMIT,    /* max_connections were alive */
         AE_GRPC_CONN_NO_CREDS, /* SO_PEERCRED gave no credentials */
         AE_GRPC_CONN_NO_PIDFD, /* the caller was gone before a pidfd was taken */
+        /* Unix socket connections, closed later (first_call_timeout_ms,
+         * idle_timeout_ms) */
+        AE_GRPC_CONN_NO_CALL, /* no whole call came within the first-call deadline */
+        AE_GRPC_CONN_IDLE,    /* no call in progress for the idle deadline */
         /* calls, answered without a handler */
         AE_GRPC_CALL_LIMIT,         /* max_calls were running: RESOURCE_EXHAUSTED */
         AE_GRPC_CALL_UNIMPLEMENTED, /* no method at that path: UNIMPLEMENTED */

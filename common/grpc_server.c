@@ -24,6 +24,8 @@ void ae_grpc_server_config_default(struct ae_grpc_server_config *ret)
                 .max_send_message = 4 * 1024 * 1024,
                 .stream_queue_max = 16,
                 .socket_mode = 0666,
+                .first_call_timeout_ms = 10 * 1000,
+                .idle_timeout_ms = 5 * 60 * 1000,
         };
 }
 
@@ -36,7 +38,8 @@ static bool config_valid(const struct ae_grpc_server_config *c)
                c->max_recv_message >= 1 && c->max_recv_message <= AE_GRPC_MAX_MESSAGE_LIMIT &&
                c->max_send_message >= 1 && c->max_send_message <= AE_GRPC_MAX_MESSAGE_LIMIT &&
                c->stream_queue_max >= 1 && c->stream_queue_max <= AE_GRPC_STREAM_QUEUE_LIMIT &&
-               c->socket_mode <= 0777;
+               c->socket_mode <= 0777 && c->first_call_timeout_ms <= AE_GRPC_TIMEOUT_LIMIT_MS &&
+               c->idle_timeout_ms <= AE_GRPC_TIMEOUT_LIMIT_MS;
 }
 
 int ae_grpc_server_new(const struct ae_grpc_server_config *cfg, struct ae_grpc_server **ret)
@@ -285,8 +288,7 @@ int ae_grpc_server_start(struct ae_grpc_server *s)
         ENSURE(s->n_slots > 0 && (s->unix_path || s->tls_addr), -EINVAL);
         r = 0;
         if (s->unix_path)
-                r = ae_grpc_unix_open(s->unix_path, s->cfg.socket_mode, s->cfg.max_connections,
-                                      s->refusals, &s->unix_listener);
+                r = ae_grpc_unix_open(s->unix_path, &s->cfg, s->refusals, &s->unix_listener);
         if (r == 0)
                 r = build(s);
         if (r == 0)

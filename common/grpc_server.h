@@ -52,6 +52,7 @@ struct ProtobufCMessageDescriptor;
 #define AE_GRPC_STREAM_QUEUE_LIMIT 4096u
 #define AE_GRPC_MAX_METHODS 64u
 #define AE_GRPC_METHOD_PATH_MAX 256u
+#define AE_GRPC_TIMEOUT_LIMIT_MS (24u * 3600 * 1000)
 
 struct ae_grpc_server_config {
         /* Unix socket connections alive at once; one more is closed at
@@ -77,6 +78,18 @@ struct ae_grpc_server_config {
          * who may connect is decided by attesting the caller, not by file
          * permissions; a host that wants fewer callers narrows it. */
         uint32_t socket_mode;
+        /* A Unix connection that has not brought one whole call (its
+         * request too) within this is closed (AE_GRPC_CONN_NO_CALL): a
+         * client stuck in the HTTP/2 preface or inside its first request
+         * must not hold one of max_connections for ever. Default 10 s; 0:
+         * never. At most AE_GRPC_TIMEOUT_LIMIT_MS. */
+        uint32_t first_call_timeout_ms;
+        /* A Unix connection with no call in progress for this long is
+         * closed (AE_GRPC_CONN_IDLE); its client connects again for its
+         * next call. Default 5 min; 0: never. At most
+         * AE_GRPC_TIMEOUT_LIMIT_MS. Connections are checked once a
+         * second, so either may run up to a second longer. */
+        uint32_t idle_timeout_ms;
 };
 
 /* The defaults above. */

@@ -28,6 +28,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <grpc/grpc_posix.h>
@@ -42,14 +43,15 @@
 
 #define ACCEPT_BACKLOG 128
 #define EPOLL_BATCH 64
-#define PAUSE_MS 100 /* accepting again after running out of fds */
+#define PAUSE_MS 100  /* accepting again after running out of fds */
+#define SWEEP_MS 1000 /* how often connections are held to their deadlines */
 
 struct ae_grpc_unix {
         char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
         dev_t dev; /* of the socket file we created, so stop removes only it */
         ino_t ino;
         int listen_fd, epoll_fd, stop_fd;
-        uint32_t max_connections;
+        uint32_t max_connections, first_call_ms, idle_ms;
         _Atomic uint64_t *refusals;
 
         grpc_server *server;
@@ -62,6 +64,14 @@ struct ae_grpc_unix {
         size_t n_conns;
 };
 
+static int64_t now_ms(void)
+{
+        struct timespec ts;
+
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 void ae_grpc_conn_ref(struct ae_grpc_conn *c)
 {
         atomic_fetch_add_explicit(&c->refs, 1, memory_order_relaxed);
@@ -69,7 +79,14 @@ void ae_grpc_conn_ref(struct ae_grpc_conn *c)
 
 void ae_grpc_conn_unref(struct ae_grpc_conn *c)
 {
-        if (!c || atomic_fetch_sub_explicit(&c->refs, 1, memory_order_acq_rel) != 1)
+        unsigned was;
+
+        if (!c)
+                return;
+        was = atomic_fetch_sub_explicit(&c->refs, 1, memory_order_acq_rel);
+        if (was == 2) /* its last call ended: the table's reference is left */
+                atomic_store_explicit(&c->idle_since_ms, now_ms(), memory_order_relaxed);
+        if (was != 1)
                 return;
         if (c->watch_fd >= 0)
                 close(c->watch_fd);
@@ -111,7 +128,7 @@ static void unlink_ours(const char *path, dev_t dev, ino_t ino)
                 (void)unlink(path);
 }
 
-int ae_grpc_unix_open(const char *path, uint32_t mode, uint32_t max_connections,
+int ae_grpc_unix_open(const char *path, const struct ae_grpc_server_config *cfg,
                       _Atomic uint64_t *refusals, struct ae_grpc_unix **ret)
 {
         _cleanup_close_ int fd = -1, ep = -1, ev = -1;
@@ -134,7 +151,7 @@ int ae_grpc_unix_open(const char *path, uint32_t mode, uint32_t max_connections,
         /* From here on the file is ours: remove it on every failure. */
         if (lstat(path, &st) < 0)
                 return -errno;
-        if (chmod(path, mode) < 0 || listen(fd, ACCEPT_BACKLOG) < 0)
+        if (chmod(path, cfg->socket_mode) < 0 || listen(fd, ACCEPT_BACKLOG) < 0)
                 goto fail_errno;
         ep = epoll_create1(EPOLL_CLOEXEC);
         ev = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
@@ -149,14 +166,16 @@ int ae_grpc_unix_open(const char *path, uint32_t mode, uint32_t max_connections,
         e.data.ptr = &u->stop_fd;
         if (epoll_ctl(ep, EPOLL_CTL_ADD, ev, &e) < 0)
                 goto fail_errno;
-        u->conns = calloc(max_connections, sizeof(*u->conns));
+        u->conns = calloc(cfg->max_connections, sizeof(*u->conns));
         if (!u->conns)
                 goto fail_nomem;
 
         memcpy(u->path, path, len + 1);
         u->dev = st.st_dev;
         u->ino = st.st_ino;
-        u->max_connections = max_connections;
+        u->max_connections = cfg->max_connections;
+        u->first_call_ms = cfg->first_call_timeout_ms;
+        u->idle_ms = cfg->idle_timeout_ms;
         u->refusals = refusals;
         u->listen_fd = TAKE_FD(fd);
         u->epoll_fd = TAKE_FD(ep);
@@ -230,6 +249,9 @@ static void take_connection(struct ae_grpc_unix *u, int fd_in)
         if (!c)
                 return;
         atomic_init(&c->refs, 1);
+        c->accepted_ms = now_ms();
+        atomic_init(&c->called, false);
+        atomic_init(&c->idle_since_ms, c->accepted_ms);
         c->pidfd = -1;
         c->watch_fd = -1;
         if (peer_pidfd(fd, cred.pid, &c->pidfd) < 0) {
@@ -281,6 +303,39 @@ static void drop_connection(struct ae_grpc_unix *u, struct ae_grpc_conn *c)
         ae_grpc_conn_unref(c);
 }
 
+/* Holds every connection to its deadlines. A connection past one is shut
+ * down both ways: gRPC reads the end and closes its transport, the client
+ * sees the connection end, and our watch reports the hang-up, which drops
+ * it from the table. A call that arrives just as an idle connection is cut
+ * ends UNAVAILABLE, which gRPC clients retry. */
+static void sweep(struct ae_grpc_unix *u)
+{
+        int64_t now = now_ms();
+
+        pthread_mutex_lock(&u->lock);
+        for (size_t i = 0; i < u->n_conns; i++) {
+                struct ae_grpc_conn *c = u->conns[i];
+                enum ae_grpc_reason why = AE_GRPC_OK;
+
+                if (c->cut)
+                        continue;
+                if (!atomic_load_explicit(&c->called, memory_order_relaxed)) {
+                        if (u->first_call_ms && now - c->accepted_ms >= u->first_call_ms)
+                                why = AE_GRPC_CONN_NO_CALL;
+                } else if (u->idle_ms && atomic_load_explicit(&c->refs, memory_order_acquire) == 1 &&
+                           now - atomic_load_explicit(&c->idle_since_ms, memory_order_relaxed) >=
+                                   u->idle_ms) {
+                        why = AE_GRPC_CONN_IDLE;
+                }
+                if (why != AE_GRPC_OK) {
+                        (void)shutdown(c->watch_fd, SHUT_RDWR);
+                        c->cut = true;
+                        refuse(u, why);
+                }
+        }
+        pthread_mutex_unlock(&u->lock);
+}
+
 /* Accepts what is waiting. false when out of fds (or memory): the
  * listening socket is still readable, and polling it again at once would
  * spin, so the caller pauses it. */
@@ -314,13 +369,27 @@ static void *accept_thread(void *arg)
 {
         struct ae_grpc_unix *u = arg;
         struct epoll_event ev[EPOLL_BATCH];
-        bool paused = false;
+        bool paused = false, deadlines = u->first_call_ms || u->idle_ms;
+        int64_t next_sweep = now_ms() + SWEEP_MS;
 
         for (;;) {
                 /* Paused, retry after a while, or as soon as a connection
-                 * ends and gives back its fds. */
-                int n = epoll_wait(u->epoll_fd, ev, EPOLL_BATCH, paused ? PAUSE_MS : -1);
+                 * ends and gives back its fds. With connections to hold to
+                 * their deadlines, wake for the next sweep. */
+                int timeout = paused ? PAUSE_MS : -1, n;
 
+                if (deadlines && ae_grpc_unix_connections(u) > 0) {
+                        int64_t left = next_sweep - now_ms();
+
+                        left = left < 0 ? 0 : left;
+                        if (timeout < 0 || left < timeout)
+                                timeout = (int)left;
+                }
+                n = epoll_wait(u->epoll_fd, ev, EPOLL_BATCH, timeout);
+                if (deadlines && now_ms() >= next_sweep) {
+                        sweep(u);
+                        next_sweep = now_ms() + SWEEP_MS;
+                }
                 if (n < 0) {
                         if (errno == EINTR)
                                 continue;
@@ -433,6 +502,7 @@ struct ae_grpc_conn *ae_grpc_unix_lookup(struct ae_grpc_unix *u, const char *pee
 
                 if (c->grpc_fd == fd && c->dev == st.st_dev && c->ino == st.st_ino) {
                         ae_grpc_conn_ref(c);
+                        atomic_store_explicit(&c->called, true, memory_order_relaxed);
                         found = c;
                         break;
                 }

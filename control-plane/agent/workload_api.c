@@ -280,8 +280,10 @@ static void serve_jwt_svid(struct ae_workload_api *api, struct job *j)
         size_t n = 0, len = 0;
         int r;
 
+        /* The job holds the request the layer parsed, packed again by
+         * on_start: parsing it once more fails only for want of memory. */
         if (!req) {
-                finish(j->call, GRPC_STATUS_INVALID_ARGUMENT, "malformed request");
+                finish(j->call, GRPC_STATUS_RESOURCE_EXHAUSTED, "out of memory");
                 return;
         }
         if (req->n_audience == 0) {
@@ -320,8 +322,8 @@ static void serve_validate(struct ae_workload_api *api, struct job *j)
         char msg[200];
         int r;
 
-        if (!req) {
-                finish(j->call, GRPC_STATUS_INVALID_ARGUMENT, "malformed request");
+        if (!req) { /* as in serve_jwt_svid */
+                finish(j->call, GRPC_STATUS_RESOURCE_EXHAUSTED, "out of memory");
                 return;
         }
         if (!req->audience || !req->audience[0]) {
@@ -495,6 +497,10 @@ int ae_workload_api_new(const struct ae_workload_api_config *cfg, struct ae_work
         ae_grpc_server_config_default(&gcfg);
         if (cfg->max_connections)
                 gcfg.max_connections = cfg->max_connections;
+        if (cfg->first_call_timeout_ms)
+                gcfg.first_call_timeout_ms = cfg->first_call_timeout_ms;
+        if (cfg->idle_timeout_ms)
+                gcfg.idle_timeout_ms = cfg->idle_timeout_ms;
         if (r == 0)
                 r = ae_grpc_server_new(&gcfg, &api->server);
         for (int m = 0; r == 0 && m < M_COUNT; m++) {
@@ -589,4 +595,9 @@ size_t ae_workload_api_streams(struct ae_workload_api *api)
         n = api->n_streams;
         pthread_mutex_unlock(&api->lock);
         return n;
+}
+
+uint64_t ae_workload_api_refusals(struct ae_workload_api *api, enum ae_grpc_reason reason)
+{
+        return ae_grpc_server_refusals(api->server, reason);
 }

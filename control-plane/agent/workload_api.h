@@ -29,6 +29,7 @@
 #include <stdint.h>
 
 #include "common/cleanup.h"
+#include "common/grpc_reason.h"
 #include "common/guard.h"
 #include "control-plane/agent/entry_cache.h"
 #include "control-plane/agent/svid_source.h"
@@ -48,6 +49,8 @@ struct ae_workload_api_config {
         uint32_t workers;          /* threads serving calls; 0: 2 */
         uint32_t push_interval_ms; /* how often rotation is looked for; 0: 1000 */
         uint32_t max_connections;  /* 0: the gRPC layer's default */
+        /* A connection's deadlines (grpc_server.h); 0: the layer's default. */
+        uint32_t first_call_timeout_ms, idle_timeout_ms;
 };
 
 AE_MUST_USE int ae_workload_api_new(const struct ae_workload_api_config *cfg,
@@ -62,3 +65,5 @@ AE_DEFINE_CLEANUP(struct ae_workload_api *, ae_workload_api_free)
 
 /* Open streams now (for tests and metrics). */
 size_t ae_workload_api_streams(struct ae_workload_api *api);
+/* How often the gRPC layer turned a connection or call away for reason. */
+uint64_t ae_workload_api_refusals(struct ae_workload_api *api, enum ae_grpc_reason reason);

@@ -34,7 +34,8 @@ target_link_libraries(workload_api_robust PRIVATE aegis_agent_core aegis_test_su
 # caller_exited makes the caller exit at the attestor's first name lookup
 # (see the test): getpwuid_r is wrapped in this binary only.
 target_link_options(workload_api_robust PRIVATE -Wl,--wrap=getpwuid_r)
-foreach(check oversized malformed half_open no_read caller_exited too_many_selectors)
+foreach(check oversized malformed half_open deadlines no_read caller_exited
+        too_many_selectors)
   add_test(NAME workload_api_robust_${check} COMMAND workload_api_robust ${check})
   set_tests_properties(workload_api_robust_${check} PROPERTIES
     LABELS "integration" SKIP_RETURN_CODE 77 TIMEOUT 300)

@@ -8,13 +8,19 @@
  *
  *   oversized           a FetchJWTSVID past max_recv_message: gRPC's
  *                       RESOURCE_EXHAUSTED; the connection serves on
- *   malformed           request bytes that do not parse: the layer's
- *                       INTERNAL "request message did not parse" on every
- *                       method; an audience that is not UTF-8 parses (protobuf-c
- *                       does not check) and the agent refuses it
+ *   malformed           request bytes that do not parse, or strings with a NUL
+ *                       byte: the layer's INTERNAL "request message did not
+ *                       parse" on every method; an audience that is not
+ *                       UTF-8 parses (protobuf-c does not check) and the
+ *                       agent refuses it
  *   half_open           raw sockets that stop inside the HTTP/2 preface or
  *                       inside a request: others are served; their
  *                       connections' fds go when they close
+ *   deadlines           the same sockets closed by the server once no whole
+ *                       call came within first_call_timeout_ms
+ *                       (conn_no_call), an idle connection closed at
+ *                       idle_timeout_ms (conn_idle), its client connecting
+ *                       again
  *   no_read             streams never read while every push rotates the
  *                       SVID: they are cut with RESOURCE_EXHAUSTED, a reader
  *                       next to them keeps its rotations
@@ -49,9 +55,11 @@
 #include <grpc/status.h>
 
 #include "check_util.h"
+#include "common/grpc_client.h"
 #include "common/grpc_server.h"
 #include "control-plane/agent/selector_set.h"
 #include "control-plane/agent/workload_api.h"
+#include "spiffe/workload.pb-c.h"
 #include "workload_api_robust_client.h"
 #include "workload_api_robust_host.h"
 
@@ -131,13 +139,13 @@ START_TEST(malformed)
         robust_spawn(&c, 0, NULL, "malformed", a.sock, NULL);
         /* The layer answers before the agent sees the call, with the status
          * gRPC gives a request that does not parse (INTERNAL, as gRPC's own
-         * servers do; grpc_dispatch.c, grpc_reason.c): the first five of
-         * malformed[] (workload_api_robust_client.c), one per method. */
-        for (int i = 0; i < 5; i++)
+         * servers do; grpc_dispatch.c, grpc_reason.c): the first seven of
+         * malformed[] (workload_api_robust_client.c), one per method, and
+         * two whose strings hold a NUL (proto_strings.h). */
+        for (int i = 0; i < 7; i++)
                 want_status(&c, GRPC_STATUS_INTERNAL, "request message did not parse");
         /* Bytes protobuf-c takes (it does not check UTF-8): the agent's
-         * own check. Its "malformed request" cannot be reached: it parses
-         * again what the layer parsed and packed. */
+         * own check. */
         want_status(&c, GRPC_STATUS_INVALID_ARGUMENT, "audience refused");
         robust_child_expect(&c, SVID_LINE);
         ck_assert_int_eq(robust_child_wait(&c), 0);
@@ -295,7 +303,10 @@ START_TEST(half_open)
         size_t before, during, after;
         int fd1, fd2;
 
-        robust_agent_start(&a, &(struct robust_agent_opts){ .ttl = 3600 });
+        /* The connections are ours to close here; "deadlines" has the
+         * server close them. */
+        robust_agent_start(&a, &(struct robust_agent_opts){
+                                       .ttl = 3600, .first_call_timeout_ms = ROBUST_WAIT_MS });
         fetch_ok(a.sock); /* gRPC's lazy fds, made before counting */
         wait_idle(&a, 0, (size_t)-1, &before);
 
@@ -315,6 +326,100 @@ START_TEST(half_open)
                 after);
         ck_assert_uint_le(after, before + FD_SLACK);
         fetch_ok(a.sock);
+        robust_agent_stop(&a);
+}
+END_TEST
+
+/* Reads fd until the server ends the connection (what it still had to
+ * say, then EOF or a reset); false if it is still open after ROBUST_WAIT_MS. */
+static bool server_closes(int fd)
+{
+        uint8_t buf[4096];
+
+        for (;;) {
+                struct pollfd p = { .fd = fd, .events = POLLIN };
+                ssize_t n;
+
+                if (poll(&p, 1, ROBUST_WAIT_MS) != 1)
+                        return false;
+                n = read(fd, buf, sizeof(buf));
+                if (n == 0 || (n < 0 && errno == ECONNRESET))
+                        return true;
+                if (n < 0 && errno != EINTR && errno != EAGAIN)
+                        return false;
+        }
+}
+
+struct refusals_goal {
+        struct ae_workload_api *api;
+        enum ae_grpc_reason reason;
+        uint64_t want;
+};
+
+static bool refusals_are(void *arg)
+{
+        const struct refusals_goal *g = arg;
+
+        return ae_workload_api_refusals(g->api, g->reason) == g->want;
+}
+
+/* One FetchJWTBundles on c, to its first answer; then the call ends. */
+static void one_call(struct ae_grpc_client *c)
+{
+        static const struct ae_grpc_md md[] = { { "workload.spiffe.io", "true" } };
+        const struct ae_grpc_call_opts o = { .md = md, .n_md = 1, .timeout_ms = ROBUST_WAIT_MS };
+        JWTBundlesRequest req = JWTBUNDLES_REQUEST__INIT;
+        struct ae_grpc_client_stream *s = NULL;
+        struct ae_grpc_status st = { 0 };
+        ProtobufCMessage *m = NULL;
+
+        ck_assert_int_eq(ae_grpc_client_stream_open(c, "/SpiffeWorkloadAPI/FetchJWTBundles", &o,
+                                                    &req.base, &s),
+                         0);
+        ck_assert_msg(ae_grpc_client_stream_read(s, &jwtbundles_response__descriptor, &m, &st) == 0,
+                      "FetchJWTBundles: %d %s", (int)st.code, st.message);
+        protobuf_c_message_free_unpacked(m, NULL);
+        ae_grpc_client_stream_free(s);
+}
+
+/* The server closes connections that bring no whole call in time (a
+ * client stuck in the preface, one stuck inside its request) and ones
+ * idle past their deadline; a gRPC client of an idle connection that was
+ * closed connects again for its next call. */
+START_TEST(deadlines)
+{
+        static const char partial[] = "PRI * HTTP/2.0\r\n";
+        struct robust_agent a;
+        struct refusals_goal idle = { NULL, AE_GRPC_CONN_IDLE, 1 };
+        struct ae_grpc_client *c = NULL;
+        uint8_t req[1024];
+        size_t before, after;
+        int fd1, fd2;
+
+        robust_agent_start(&a, &(struct robust_agent_opts){ .ttl = 3600,
+                                                             .first_call_timeout_ms = 1000,
+                                                             .idle_timeout_ms = 2000 });
+        fetch_ok(a.sock);
+        wait_idle(&a, 0, (size_t)-1, &before);
+
+        fd1 = raw_client(a.sock, (const uint8_t *)partial, sizeof(partial) - 1);
+        fd2 = raw_client(a.sock, req, stalled_request(req));
+        ck_assert(server_closes(fd1));
+        ck_assert(server_closes(fd2));
+        ck_assert_uint_eq(ae_workload_api_refusals(a.api, AE_GRPC_CONN_NO_CALL), 2);
+        close(fd1);
+        close(fd2);
+        wait_idle(&a, 0, before, &after);
+        ck_assert_uint_le(after, before + FD_SLACK);
+
+        /* A call that ended leaves the connection idle: closed at 2 s. */
+        ck_assert_int_eq(ae_grpc_client_new_unix(a.sock, NULL, &c), 0);
+        one_call(c);
+        idle.api = a.api;
+        ck_assert(robust_until(refusals_are, &idle, ROBUST_WAIT_MS));
+        one_call(c); /* on a new connection */
+        ck_assert_uint_eq(ae_workload_api_refusals(a.api, AE_GRPC_CONN_NO_CALL), 2);
+        ae_grpc_client_free(c);
         robust_agent_stop(&a);
 }
 END_TEST
@@ -538,6 +643,7 @@ int main(int argc, char **argv)
                 { "oversized", oversized, 120 },
                 { "malformed", malformed, 120 },
                 { "half_open", half_open, 120 },
+                { "deadlines", deadlines, 300 },
                 { "no_read", no_read, 300 },
                 { "cycles", connect_cycles, 900 },
                 { "caller_exited", caller_exited, 120 },

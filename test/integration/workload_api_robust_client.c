@@ -378,8 +378,9 @@ static void raw_fetch(grpc_channel *ch)
         free(res.bytes);
 }
 
-/* Requests no protobuf parser takes for the method's type (the test
- * expects the first five to be refused by the layer), then one it takes. */
+/* Requests no protobuf parser takes for the method's type, and two whose
+ * strings hold a NUL byte (the test expects these seven to be refused by
+ * the layer), then one protobuf-c takes. */
 static const struct {
         const char *method;
         uint8_t bytes[12];
@@ -396,6 +397,10 @@ static const struct {
                                                   0xff, 0xff, 0xff }, 11 },
         /* a group start (wire type 3) that is never closed */
         { "/SpiffeWorkloadAPI/FetchX509Bundles", { 0x1b }, 1 },
+        /* an audience with a NUL inside: as a C string it would be "ab" */
+        { JWT_SVID, { 0x0a, 0x03, 'a', 0x00, 'b' }, 5 },
+        /* the same in ValidateJWTSVID's svid (field 2) */
+        { "/SpiffeWorkloadAPI/ValidateJWTSVID", { 0x0a, 0x01, 'a', 0x12, 0x02, 'x', 0x00 }, 7 },
         /* well-formed protobuf, but the audience is not UTF-8: protobuf-c
          * does not check, so the request reaches the agent */
         { JWT_SVID, { 0x0a, 0x02, 0xff, 0xfe }, 4 },

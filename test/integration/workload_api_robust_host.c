@@ -72,6 +72,8 @@ void robust_agent_start(struct robust_agent *a, const struct robust_agent_opts *
         cfg.entries = a->entries;
         cfg.source = ae_issuer_source_as_source(a->is);
         cfg.push_interval_ms = o->push_interval_ms ? o->push_interval_ms : 100;
+        cfg.first_call_timeout_ms = o->first_call_timeout_ms;
+        cfg.idle_timeout_ms = o->idle_timeout_ms;
         r = ae_workload_api_new(&cfg, &a->api);
         if (r == 0)
                 r = ae_workload_api_start(a->api);

@@ -28,6 +28,8 @@ struct robust_agent_opts {
         bool forget_names;
         ae_wl_hook_fn hook; /* the attestor's test hook, or NULL */
         void *hook_ctx;
+        /* The connections' deadlines (grpc_server.h); 0: the defaults. */
+        uint32_t first_call_timeout_ms, idle_timeout_ms;
 };
 
 struct ae_ca;

@@ -405,6 +405,12 @@ START_TEST(config_and_method_errors)
         ae_grpc_server_config_default(&cfg);
         cfg.max_recv_message = AE_GRPC_MAX_MESSAGE_LIMIT + 1;
         ck_assert_int_eq(ae_grpc_server_new(&cfg, &srv), -EINVAL);
+        ae_grpc_server_config_default(&cfg);
+        cfg.first_call_timeout_ms = AE_GRPC_TIMEOUT_LIMIT_MS + 1;
+        ck_assert_int_eq(ae_grpc_server_new(&cfg, &srv), -EINVAL);
+        ae_grpc_server_config_default(&cfg);
+        cfg.idle_timeout_ms = AE_GRPC_TIMEOUT_LIMIT_MS + 1;
+        ck_assert_int_eq(ae_grpc_server_new(&cfg, &srv), -EINVAL);
 
         ae_grpc_server_config_default(&cfg);
         ck_assert_int_eq(ae_grpc_server_new(&cfg, &srv), 0);

@@ -38,11 +38,14 @@ void ae_rp_workload_svid_clear(struct ae_rp_workload_svid *s)
  * every byte belongs to one. */
 static int der_chain(const ProtobufCBinaryData *der, STACK_OF(X509) **ret)
 {
-        _cleanup_(x509_stack_freep) STACK_OF(X509) *chain = sk_X509_new_null();
-        const unsigned char *p = der->data, *end = der->data + der->len;
+        _cleanup_(x509_stack_freep) STACK_OF(X509) *chain = NULL;
+        const unsigned char *p = der->data, *end;
 
+        /* protobuf-c gives an empty field as NULL, 0. */
+        ENSURE(der->data && der->len > 0, -EBADMSG);
+        end = p + der->len;
+        chain = sk_X509_new_null();
         ENSURE_ALLOC(chain);
-        ENSURE(der->len > 0, -EBADMSG);
         while (p < end) {
                 X509 *x;
 

@@ -79,14 +79,13 @@ void ae_grpc_conn_ref(struct ae_grpc_conn *c)
 
 void ae_grpc_conn_unref(struct ae_grpc_conn *c)
 {
-        unsigned was;
-
         if (!c)
                 return;
-        was = atomic_fetch_sub_explicit(&c->refs, 1, memory_order_acq_rel);
-        if (was == 2) /* its last call ended: the table's reference is left */
-                atomic_store_explicit(&c->idle_since_ms, now_ms(), memory_order_relaxed);
-        if (was != 1)
+        /* A reference let go is a call ending (or the table's, at the very
+         * end): the connection has been idle since the last of them. Set
+         * while this reference still keeps c alive. */
+        atomic_store_explicit(&c->idle_since_ms, now_ms(), memory_order_relaxed);
+        if (atomic_fetch_sub_explicit(&c->refs, 1, memory_order_acq_rel) != 1)
                 return;
         if (c->watch_fd >= 0)
                 close(c->watch_fd);
@@ -328,9 +327,10 @@ static void sweep(struct ae_grpc_unix *u)
                         why = AE_GRPC_CONN_IDLE;
                 }
                 if (why != AE_GRPC_OK) {
-                        (void)shutdown(c->watch_fd, SHUT_RDWR);
-                        c->cut = true;
+                        /* Counted first: whoever sees the end sees it counted. */
                         refuse(u, why);
+                        c->cut = true;
+                        (void)shutdown(c->watch_fd, SHUT_RDWR);
                 }
         }
         pthread_mutex_unlock(&u->lock);

@@ -5,6 +5,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <openssl/crypto.h>
+
 #include "common/log.h"
 
 #define EXIT_USAGE 2
@@ -51,6 +53,11 @@ int ae_daemon_args(int argc, char **argv, const char *ident, const char *about,
         ae_log_configure(ident, format, level, STDERR_FILENO);
         ret->config = config;
         return -1;
+}
+
+void ae_daemon_openssl_init(void)
+{
+        (void)OPENSSL_init_crypto(OPENSSL_INIT_NO_ATEXIT, NULL);
 }
 
 void ae_daemon_block_signals(sigset_t *ret_set)

@@ -15,6 +15,12 @@ struct ae_daemon_args {
 int ae_daemon_args(int argc, char **argv, const char *ident, const char *about,
                    struct ae_daemon_args *ret);
 
+/* First thing in main, before OpenSSL is used: no atexit cleanup. gRPC's
+ * own threads may still be finishing while the process exits, and a
+ * thread that ends after OpenSSL's cleanup ran loses its error state
+ * (LeakSanitizer reports it); the process is ending anyway. */
+void ae_daemon_openssl_init(void);
+
 /* Before any thread starts: SIGTERM and SIGINT blocked (taken only by
  * ae_daemon_wait, never by gRPC's threads), SIGPIPE ignored. */
 void ae_daemon_block_signals(sigset_t *ret_set);

@@ -23,6 +23,7 @@ int main(int argc, char **argv)
         sigset_t stop;
         int r;
 
+        ae_daemon_openssl_init(); /* first: before anything uses OpenSSL */
         r = ae_daemon_args(argc, argv, "aegis-agent",
                            "attests this node and serves the Workload API", &args);
         if (r >= 0)

@@ -22,6 +22,7 @@ int main(int argc, char **argv)
         sigset_t stop;
         int r, port = 0;
 
+        ae_daemon_openssl_init(); /* first: before anything uses OpenSSL */
         r = ae_daemon_args(argc, argv, "aegis-server", "verifies nodes and signs SVIDs", &args);
         if (r >= 0)
                 return r;

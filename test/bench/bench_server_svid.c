@@ -43,6 +43,7 @@
 #include <protobuf-c/protobuf-c.h>
 
 #include "common/file.h"
+#include "bench_ca.h"
 #include "common/ossl.h"
 #include "control-plane/agent/server_client.h"
 #include "node-attestor/tpm/node_agent.h"
@@ -134,34 +135,6 @@ static char *slurp(const char *path)
 
 /* ---- the reference: the issuer library's mint rate ---- */
 
-static void claims_for(struct ae_claims *c, const char *id)
-{
-        memset(c, 0, sizeof(*c));
-        c->level = AE_CLAIMS_POR;
-        snprintf(c->workload.workload_id, sizeof(c->workload.workload_id), "%s", id);
-        memset(c->workload.code_hash, 'a', 64);
-        c->tpm.present = true;
-        memset(c->tpm.ek_hash, 'b', 64);
-        strcpy(c->tpm.ak_name, "000b");
-        memset(c->tpm.ak_name + 4, 'c', 64);
-        strcpy(c->tpm.pcr_policy, "base");
-        memset(c->tpm.pcr_digest, 'd', 64);
-        c->tpm.attested_at = 1795238298;
-}
-
-static void remove_ca(const char *dir)
-{
-        static const char *const files[] = { AE_CA_KEY_FILE, AE_CA_CERT_FILE, AE_CA_BUNDLE_FILE,
-                                             AE_CA_LOCK_FILE };
-        char path[512];
-
-        for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
-                snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
-                (void)unlink(path);
-        }
-        (void)rmdir(dir);
-}
-
 /* Mints per second on this thread, best of REF_ROUNDS rounds. */
 static double mint_rate(const char *spiffe_id)
 {
@@ -179,10 +152,10 @@ static double mint_rate(const char *spiffe_id)
                 die("reference", "no scratch directory");
         if (ae_ca_init(dir, &o, at, &why) < 0 || ae_ca_load(dir, at, &ca, &why) < 0 ||
             ae_svid_key_generate(AE_CA_KEY_P256, &key) < 0) {
-                remove_ca(dir);
+                bench_remove_ca(dir);
                 die("reference", "no CA");
         }
-        claims_for(&claims, spiffe_id);
+        bench_claims(&claims, spiffe_id);
         req.public_key = key;
         for (int round = 0; round < REF_ROUNDS; round++) {
                 double t0 = now(), t;
@@ -192,7 +165,7 @@ static double mint_rate(const char *spiffe_id)
                         X509 *leaf = NULL;
 
                         if (ae_x509_svid_mint(ca, &req, at, &leaf, &why) < 0) {
-                                remove_ca(dir);
+                                bench_remove_ca(dir);
                                 die("reference", ae_svid_reason_str(why));
                         }
                         X509_free(leaf);
@@ -201,7 +174,7 @@ static double mint_rate(const char *spiffe_id)
                 if ((double)n / t > best)
                         best = (double)n / t;
         }
-        remove_ca(dir);
+        bench_remove_ca(dir);
         return best;
 }
 

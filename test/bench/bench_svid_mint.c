@@ -12,6 +12,7 @@
 
 #include <openssl/evp.h>
 
+#include "bench_ca.h"
 #include "common/ossl.h"
 #include "svid-issuer/ca.h"
 #include "svid-issuer/claims.h"
@@ -45,34 +46,6 @@ static double now(void)
                 (result) = (double)iters / t;                                  \
         } while (0)
 
-static void claims_for(struct ae_claims *c)
-{
-        memset(c, 0, sizeof(*c));
-        c->level = AE_CLAIMS_POR;
-        strcpy(c->workload.workload_id, ID);
-        memset(c->workload.code_hash, 'a', 64);
-        c->tpm.present = true;
-        memset(c->tpm.ek_hash, 'b', 64);
-        strcpy(c->tpm.ak_name, "000b");
-        memset(c->tpm.ak_name + 4, 'c', 64);
-        strcpy(c->tpm.pcr_policy, "base");
-        memset(c->tpm.pcr_digest, 'd', 64);
-        c->tpm.attested_at = 1795238298;
-}
-
-static void remove_ca(const char *dir)
-{
-        static const char *const files[] = { AE_CA_KEY_FILE, AE_CA_CERT_FILE, AE_CA_BUNDLE_FILE,
-                                             AE_CA_LOCK_FILE };
-        char path[512];
-
-        for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
-                snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
-                (void)unlink(path);
-        }
-        (void)rmdir(dir);
-}
-
 static int bench(const char *dir)
 {
         struct ae_ca_options o = { .trust_domain = "example.org", .key_type = AE_CA_KEY_P256 };
@@ -90,7 +63,7 @@ static int bench(const char *dir)
             ae_svid_key_generate(AE_CA_KEY_P256, &workload) < 0 ||
             ae_svid_key_generate(AE_CA_KEY_P256, &ref_key) < 0)
                 return 1;
-        claims_for(&claims);
+        bench_claims(&claims, ID);
         req.public_key = workload;
 
         for (int round = 0; round < ROUNDS; round++) {
@@ -128,6 +101,6 @@ int main(void)
         if (!mkdtemp(dir))
                 return 1;
         r = bench(dir);
-        remove_ca(dir);
+        bench_remove_ca(dir);
         return r;
 }

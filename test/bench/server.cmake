@@ -4,7 +4,8 @@
 # BatchNewX509SVID throughput at aegis-server (batches of 1 and 50, one and
 # four mTLS connections of an attested agent) against the issuer library's
 # own mint rate.
-add_executable(bench_server_svid ${CMAKE_CURRENT_LIST_DIR}/bench_server_svid.c)
+add_executable(bench_server_svid ${CMAKE_CURRENT_LIST_DIR}/bench_server_svid.c
+  ${CMAKE_CURRENT_LIST_DIR}/bench_ca.c)
 aegis_harden(bench_server_svid)
 target_link_libraries(bench_server_svid PRIVATE aegis_agent_client)
 aegis_fixture_test(bench_server_svid FIXTURES swtpm_attest

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include <openssl/err.h>
+#include <openssl/pem.h>
 #include <openssl/ssl.h>
 
 #include "check_util.h"
@@ -351,6 +352,53 @@ START_TEST(context_refusals)
 }
 END_TEST
 
+/* The same context from an SVID in memory (as the Workload API gives it):
+ * accepted with its own key, refused with another, each with its text. */
+START_TEST(context_from_memory)
+{
+        _cleanup_(ae_rp_bundle_unrefp) struct ae_rp_bundle *b = NULL;
+        _cleanup_(X509_freep) X509 *leaf = NULL;
+        _cleanup_(EVP_PKEY_freep) EVP_PKEY *key = NULL, *other = NULL;
+        char path[128];
+        const char *why = NULL;
+        SSL_CTX *ctx = NULL;
+        FILE *f;
+
+        ck_assert_int_eq(ae_rp_bundle_new(&b), 0);
+        path_of(path, sizeof(path), "server.pem");
+        ck_assert_ptr_nonnull(f = fopen(path, "r"));
+        leaf = PEM_read_X509(f, NULL, NULL, NULL);
+        fclose(f);
+        path_of(path, sizeof(path), "server.key");
+        ck_assert_ptr_nonnull(f = fopen(path, "r"));
+        key = PEM_read_PrivateKey(f, NULL, NULL, NULL);
+        fclose(f);
+        path_of(path, sizeof(path), "client.key");
+        ck_assert_ptr_nonnull(f = fopen(path, "r"));
+        other = PEM_read_PrivateKey(f, NULL, NULL, NULL);
+        fclose(f);
+        ck_assert(leaf && key && other);
+
+        ck_assert_int_eq(ae_rp_ssl_ctx_new_svid(AE_RP_SSL_SERVER, leaf, NULL, other, b, NULL,
+                                                &ctx, &why),
+                         -EBADMSG);
+        ck_assert_str_eq(why, "SVID key does not match the SVID certificate");
+        ck_assert_int_eq(ae_rp_ssl_ctx_new_svid(AE_RP_SSL_SERVER, NULL, NULL, key, b, NULL, &ctx,
+                                                &why),
+                         -EINVAL);
+        ck_assert_str_eq(why, "missing argument");
+        ck_assert_int_eq(ae_rp_ssl_ctx_new_svid(7, leaf, NULL, key, b, NULL, &ctx, &why), -EINVAL);
+        ck_assert_str_eq(why, "unknown role");
+        ck_assert_ptr_null(ctx);
+        ck_assert_int_eq(ae_rp_ssl_ctx_new_svid(AE_RP_SSL_CLIENT, leaf, NULL, key, b, NULL, &ctx,
+                                                &why),
+                         0);
+        ck_assert_ptr_nonnull(ctx);
+        SSL_CTX_free(ctx);
+        ERR_clear_error();
+}
+END_TEST
+
 static Suite *suite(void)
 {
         Suite *s = suite_create("rp_ssl");
@@ -358,6 +406,7 @@ static Suite *suite(void)
 
         tcase_add_unchecked_fixture(tc, setup, teardown);
         tcase_add_test(tc, mutual_accept);
+        tcase_add_test(tc, context_from_memory);
         tcase_add_test(tc, tls12_still_verified);
         tcase_add_test(tc, server_refuses_por_client);
         tcase_add_test(tc, server_refuses_expired_client);

@@ -1,7 +1,8 @@
 /* The agent's registration entries: selector sets, entry rules (each
  * refusal with its reason), SPIRE's matching rule (an entry's selectors a
  * subset of the workload's, order kept, the first the default), and the
- * cache's all-or-nothing replacement. */
+ * cache's all-or-nothing replacement, and that the cache's packed form
+ * gives back every field. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -182,6 +183,65 @@ START_TEST(cache_all_or_nothing)
 }
 END_TEST
 
+/* The cache keeps entries in a packed form: an entry at every limit (the
+ * longest id, SPIFFE ID, hint, and 16 selectors of the longest length)
+ * comes back from a match field for field, and still matches only when
+ * every one of its selectors is the workload's. */
+START_TEST(cache_keeps_every_field)
+{
+        _cleanup_(ae_entry_cache_freep) struct ae_entry_cache *c = NULL;
+        _cleanup_(ae_selector_set_freep) struct ae_selector_set *all = NULL, *fewer = NULL;
+        static char values[AE_REG_ENTRY_SELECTORS_MAX][AE_SELECTOR_MAX];
+        const char *v[AE_REG_ENTRY_SELECTORS_MAX];
+        struct ae_reg_entry *e = calloc(1, sizeof(*e)), *got = NULL;
+        size_t n = 99, prefix = strlen("spiffe://example.org/");
+
+        ck_assert_ptr_nonnull(e);
+        memset(e->id, 'i', AE_REG_ENTRY_ID_MAX);
+        memcpy(e->spiffe_id, "spiffe://example.org/", prefix);
+        memset(e->spiffe_id + prefix, 'p', AE_SPIFFE_ID_MAX - prefix);
+        memset(e->hint, 'h', AE_REG_ENTRY_HINT_MAX);
+        for (size_t i = 0; i < AE_REG_ENTRY_SELECTORS_MAX; i++) {
+                /* "t:" and 510 characters, the first two the index. */
+                snprintf(values[i], sizeof(values[i]), "%02zu", i);
+                memset(values[i] + 2, 'a' + (int)i, AE_SELECTOR_MAX - 4);
+                values[i][AE_SELECTOR_MAX - 2] = '\0';
+                memcpy(e->selectors[i], "t:", 2);
+                memcpy(e->selectors[i] + 2, values[i], AE_SELECTOR_MAX - 1);
+                ck_assert_uint_eq(strlen(e->selectors[i]), AE_SELECTOR_MAX);
+                v[i] = values[i];
+        }
+        e->n_selectors = AE_REG_ENTRY_SELECTORS_MAX;
+        e->x509_svid_ttl = 3600;
+        e->jwt_svid_ttl = AE_REG_ENTRY_TTL_MAX;
+        ck_assert_int_eq(ae_reg_entry_validate(e), AE_REG_ENTRY_OK);
+
+        ck_assert_int_eq(ae_selector_set_new(&all), 0);
+        ck_assert_int_eq(ae_selector_set_add(all, "t", v, AE_REG_ENTRY_SELECTORS_MAX), 0);
+        ae_selector_set_seal(all);
+        ck_assert_int_eq(ae_selector_set_new(&fewer), 0);
+        ck_assert_int_eq(ae_selector_set_add(fewer, "t", v, AE_REG_ENTRY_SELECTORS_MAX - 1), 0);
+        ae_selector_set_seal(fewer);
+
+        ck_assert_int_eq(ae_entry_cache_new(&c), 0);
+        ck_assert_int_eq(ae_entry_cache_set(c, e, 1, NULL, NULL), 0);
+        ck_assert_int_eq(ae_entry_cache_match(c, fewer, &got, &n), 0);
+        ck_assert_uint_eq(n, 0);
+        ck_assert_int_eq(ae_entry_cache_match(c, all, &got, &n), 0);
+        ck_assert_uint_eq(n, 1);
+        ck_assert_str_eq(got->id, e->id);
+        ck_assert_str_eq(got->spiffe_id, e->spiffe_id);
+        ck_assert_str_eq(got->hint, e->hint);
+        ck_assert_uint_eq(got->n_selectors, AE_REG_ENTRY_SELECTORS_MAX);
+        for (size_t i = 0; i < AE_REG_ENTRY_SELECTORS_MAX; i++)
+                ck_assert_str_eq(got->selectors[i], e->selectors[i]);
+        ck_assert_int_eq(got->x509_svid_ttl, 3600);
+        ck_assert_int_eq(got->jwt_svid_ttl, AE_REG_ENTRY_TTL_MAX);
+        free(got);
+        free(e);
+}
+END_TEST
+
 int main(void)
 {
         Suite *s = suite_create("agent_entries");
@@ -191,6 +251,7 @@ int main(void)
         tcase_add_test(tc, entry_rules);
         tcase_add_test(tc, matching);
         tcase_add_test(tc, cache_all_or_nothing);
+        tcase_add_test(tc, cache_keeps_every_field);
         suite_add_tcase(s, tc);
         return ae_check_run(s);
 }

@@ -39,7 +39,7 @@ struct attempt {
         struct ae_workload_attestor *a;
         pid_t pid;
         int pidfd; /* the caller's, or own_pidfd */
-        int own_pidfd, proc_fd, stat_fd, exe_fd;
+        int own_pidfd, proc_fd, exe_fd;
         struct ae_wl_stat stat;
         struct stat exe_st;
         char path[PATH_MAX];
@@ -56,7 +56,6 @@ static void attempt_fini(struct attempt *t)
 {
         closep(&t->own_pidfd);
         closep(&t->proc_fd);
-        closep(&t->stat_fd);
         closep(&t->exe_fd);
         ae_wl_status_fini(&t->status);
         free(t->cgroup_text);
@@ -210,6 +209,7 @@ static enum ae_workload_reason gone_or_reused(pid_t pid)
  * pinned one (so the stat read was of it, not of a successor). */
 static int pin(struct attempt *t, int caller_pidfd, enum ae_workload_reason *ret)
 {
+        _cleanup_close_ int stat_fd = -1;
         char path[64];
         int r;
 
@@ -240,8 +240,8 @@ static int pin(struct attempt *t, int caller_pidfd, enum ae_workload_reason *ret
         snprintf(path, sizeof(path), "/proc/%d", (int)t->pid);
         t->proc_fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (t->proc_fd >= 0)
-                t->stat_fd = openat(t->proc_fd, "stat", O_RDONLY | O_CLOEXEC);
-        if (t->stat_fd < 0 || read_stat(t->stat_fd, &t->stat) < 0 ||
+                stat_fd = openat(t->proc_fd, "stat", O_RDONLY | O_CLOEXEC);
+        if (stat_fd < 0 || read_stat(stat_fd, &t->stat) < 0 ||
             t->stat.pid != (uint64_t)t->pid)
                 return *ret = unreadable(t), 0;
         r = ae_wl_pidfd_alive(t->pidfd);
@@ -353,15 +353,16 @@ static int digest(struct attempt *t, enum ae_workload_reason *ret)
         return 0;
 }
 
-/* Step 4: still the same process running the same file? */
+/* Step 4: still the same process running the same file? The pidfd
+ * answers the first: alive now, it is the process pinned in step 1, whose
+ * start time was read through a /proc/<pid> opened while it was alive, so
+ * the start time is its own and cannot have changed. Reading stat again
+ * (about 4 us of kernel text) would only say so once more. */
 static int recheck(struct attempt *t, enum ae_workload_reason *ret)
 {
-        struct ae_wl_stat again;
         struct stat exe_now;
         int r;
 
-        if (read_stat(t->stat_fd, &again) < 0 || again.start_time != t->stat.start_time)
-                return *ret = AE_WORKLOAD_PROCESS_CHANGED, 0;
         /* An execve() in between points exe at another file. */
         if (fstatat(t->proc_fd, "exe", &exe_now, 0) != 0 || exe_now.st_dev != t->exe_st.st_dev ||
             exe_now.st_ino != t->exe_st.st_ino)
@@ -448,7 +449,7 @@ int ae_workload_attest(struct ae_workload_attestor *a, pid_t pid, int pidfd,
 {
         _cleanup_(attempt_fini) struct attempt t = {
                 .a = a, .pid = pid, .pidfd = -1,
-                .own_pidfd = -1, .proc_fd = -1, .stat_fd = -1, .exe_fd = -1,
+                .own_pidfd = -1, .proc_fd = -1, .exe_fd = -1,
         };
         enum ae_workload_reason reason;
 

@@ -22,10 +22,12 @@
  *     Groups: line; names from the agent host's NSS (user_names.h).
  *   - cgroup paths and the container id from /proc/<pid>/cgroup.
  *   - fsverity: the kernel's digest, where the file has fs-verity.
- * The process must be the same one throughout: the pidfd still running and
- * /proc/<pid>/stat's start time unchanged at the end, and /proc/<pid>/exe
- * still that file (no execve in between); else no selectors and
- * AE_WORKLOAD_PROCESS_CHANGED.
+ * The process must be the same one throughout: the pidfd still running at
+ * the end, and /proc/<pid>/exe still that file (no execve in between); else
+ * no selectors and AE_WORKLOAD_PROCESS_CHANGED. Its start time is read once,
+ * through a /proc/<pid> opened while the pidfd's process was running: a
+ * pidfd alive at the end is that process, so the start time is unchanged
+ * without reading it again.
  *
  * Digests are cached by file version (hash_cache.h): a warm attestation
  * costs a few /proc reads and an fstat, not a hash. Thread-safe: one

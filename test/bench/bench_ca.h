@@ -1,9 +1,6 @@
-/* What the minting benchmarks share: the claims every benchmark SVID
- * carries (PoR with a TPM section, fixed values) and removing the CA
- * directory they made. */
+/* What the minting benchmarks share: removing the CA directory they made.
+ * Their claims are the unit tests' fixed PoR claims (ca_test_util.h:
+ * ctu_claims). */
 #pragma once
 
-#include "svid-issuer/claims.h"
-
-void bench_claims(struct ae_claims *c, const char *workload_id);
 void bench_remove_ca(const char *dir);

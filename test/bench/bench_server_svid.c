@@ -44,6 +44,7 @@
 
 #include "common/file.h"
 #include "bench_ca.h"
+#include "ca_test_util.h"
 #include "common/ossl.h"
 #include "control-plane/agent/server_client.h"
 #include "node-attestor/tpm/node_agent.h"
@@ -155,7 +156,7 @@ static double mint_rate(const char *spiffe_id)
                 bench_remove_ca(dir);
                 die("reference", "no CA");
         }
-        bench_claims(&claims, spiffe_id);
+        ctu_claims(&claims, spiffe_id);
         req.public_key = key;
         for (int round = 0; round < REF_ROUNDS; round++) {
                 double t0 = now(), t;

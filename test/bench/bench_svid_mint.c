@@ -13,6 +13,7 @@
 #include <openssl/evp.h>
 
 #include "bench_ca.h"
+#include "ca_test_util.h"
 #include "common/ossl.h"
 #include "svid-issuer/ca.h"
 #include "svid-issuer/claims.h"
@@ -63,7 +64,7 @@ static int bench(const char *dir)
             ae_svid_key_generate(AE_CA_KEY_P256, &workload) < 0 ||
             ae_svid_key_generate(AE_CA_KEY_P256, &ref_key) < 0)
                 return 1;
-        bench_claims(&claims, ID);
+        ctu_claims(&claims, ID);
         req.public_key = workload;
 
         for (int round = 0; round < ROUNDS; round++) {

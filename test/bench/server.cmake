@@ -7,7 +7,7 @@
 add_executable(bench_server_svid ${CMAKE_CURRENT_LIST_DIR}/bench_server_svid.c
   ${CMAKE_CURRENT_LIST_DIR}/bench_ca.c)
 aegis_harden(bench_server_svid)
-target_link_libraries(bench_server_svid PRIVATE aegis_agent_client)
+target_link_libraries(bench_server_svid PRIVATE aegis_agent_client aegis_ca_test_util)
 aegis_fixture_test(bench_server_svid FIXTURES swtpm_attest
                    COMMAND ${CMAKE_CURRENT_LIST_DIR}/bench_server.sh svid $<TARGET_FILE:aegis>
                            $<TARGET_FILE:aegis-server> $<TARGET_FILE:bench_server_svid>

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ca_test_util.h"
 #include "common/ossl.h"
 #include "svid-issuer/ca.h"
 #include "svid-issuer/claims.h"
@@ -46,22 +47,6 @@ static int key_type(const char *name, enum ae_ca_key_type *ret)
         return 0;
 }
 
-/* PoR claims for id: what the issuer would learn from the attestors. */
-static void claims_for(struct ae_claims *c, const char *id)
-{
-        memset(c, 0, sizeof(*c));
-        c->level = AE_CLAIMS_POR;
-        snprintf(c->workload.workload_id, sizeof(c->workload.workload_id), "%s", id);
-        memset(c->workload.code_hash, 'a', 64);
-        c->tpm.present = true;
-        memset(c->tpm.ek_hash, 'b', 64);
-        strcpy(c->tpm.ak_name, "000b");
-        memset(c->tpm.ak_name + 4, 'c', 64);
-        strcpy(c->tpm.pcr_policy, "base");
-        memset(c->tpm.pcr_digest, 'd', 64);
-        c->tpm.attested_at = 1795238298;
-}
-
 static int cmd_mint(int argc, char **argv)
 {
         _cleanup_(ae_ca_freep) struct ae_ca *ca = NULL;
@@ -87,7 +72,7 @@ static int cmd_mint(int argc, char **argv)
         req.public_key = key;
         req.ttl_s = argc > 7 ? strtoll(argv[7], NULL, 10) : 0;
         if (argc > 8 && strcmp(argv[8], "claims") == 0) {
-                claims_for(&claims, argv[3]);
+                ctu_claims(&claims, argv[3]);
                 req.claims = &claims;
         }
         r = ae_x509_svid_mint(ca, &req, now, &leaf, &why);

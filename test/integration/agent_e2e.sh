@@ -25,13 +25,7 @@ start_server
 first_port=$port
 write_agent_config
 
-# Entries: nodes whose PCRs match "base" are node/base; this interpreter's
-# hash under it is the workload.
-hash=$(python_hash)
-entry -spiffeID spiffe://aegis.test/node/base -parentID spiffe://aegis.test/spire/server \
-        -selector aegis_tpm:pcr_policy:base
-entry -spiffeID spiffe://aegis.test/model -parentID spiffe://aegis.test/node/base \
-        -selector "aegis_exe:sha256:$hash"
+model_on_base_entries
 ok
 start_agent
 

@@ -35,11 +35,7 @@ wait || fail "could not make the fleet's TPMs"
 
 write_policy
 start_server
-hash=$(python_hash)
-entry -spiffeID spiffe://aegis.test/node/base -parentID spiffe://aegis.test/spire/server \
-        -selector aegis_tpm:pcr_policy:base
-entry -spiffeID spiffe://aegis.test/model -parentID spiffe://aegis.test/node/base \
-        -selector "aegis_exe:sha256:$hash"
+model_on_base_entries
 
 # ---- every agent at once ----------------------------------------------------
 for n in "${nodes[@]}"; do

@@ -29,11 +29,7 @@ cleanup_hook="$swtpm_fixture drop $AE_SWTPM_DIR $node"
 write_policy
 start_server
 write_agent_config
-hash=$(python_hash)
-entry -spiffeID spiffe://aegis.test/node/base -parentID spiffe://aegis.test/spire/server \
-        -selector aegis_tpm:pcr_policy:base
-entry -spiffeID spiffe://aegis.test/model -parentID spiffe://aegis.test/node/base \
-        -selector "aegis_exe:sha256:$hash"
+model_on_base_entries
 start_agent
 wait_fetch spiffe://aegis.test/model 30
 

@@ -1,6 +1,7 @@
 # daemons_lib.sh: sourced by the tests that run aegis-server and aegis-agent
 # on the swtpm_attest fixture (server_e2e.sh, agent_e2e.sh,
-# agent_pog_e2e.sh, the agent fault tests). The caller sets aegis,
+# agent_pog_e2e.sh, the agent fault tests), and by server_sigkill.sh, which
+# runs the server alone without a TPM. The caller sets aegis,
 # server_bin, agent_bin, proto_root, here and work, and may set
 # LOCATION_JSON (the policy's "location" member) before write_policy,
 # AGENT_TCTI (another TPM than the fixture's main one) before
@@ -11,7 +12,7 @@ server_pid= agent_pid=
 more_pids=()
 cleanup_hook=
 checks=0
-export TPM2TOOLS_TCTI=$AE_TPM_TCTI
+export TPM2TOOLS_TCTI=${AE_TPM_TCTI:-}
 
 # On exit: stop the daemons (they stop gracefully on SIGTERM, so a
 # sanitizer build reports leaks then) and fail the test when any log
@@ -22,7 +23,7 @@ daemons_cleanup() {
                 [ -n "$p" ] && kill "$p" 2>/dev/null && wait "$p" 2>/dev/null
         done
         [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
-        tpm2_pcrreset 16 >/dev/null 2>&1 || true
+        [ -n "$TPM2TOOLS_TCTI" ] && { tpm2_pcrreset 16 >/dev/null 2>&1 || true; }
         [ -n "$cleanup_hook" ] && { $cleanup_hook || true; }
         reports=$(grep -l 'Sanitizer' "$work"/*.log 2>/dev/null || true)
         if [ -n "$reports" ]; then
@@ -166,4 +167,15 @@ wait_fetch() {
 # The sha256 a workload entry names for this interpreter.
 python_hash() {
         sha256sum "$(readlink -f /usr/bin/python3)" | cut -d' ' -f1
+}
+
+# model_on_base_entries: the usual pair. Nodes whose PCRs match "base" are
+# spiffe://aegis.test/node/base, and this interpreter's hash under such a
+# node is spiffe://aegis.test/model. Sets hash.
+model_on_base_entries() {
+        hash=$(python_hash)
+        entry -spiffeID spiffe://aegis.test/node/base -parentID spiffe://aegis.test/spire/server \
+                -selector aegis_tpm:pcr_policy:base
+        entry -spiffeID spiffe://aegis.test/model -parentID spiffe://aegis.test/node/base \
+                -selector "aegis_exe:sha256:$hash"
 }

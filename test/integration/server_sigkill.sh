@@ -12,29 +12,11 @@ set -euo pipefail
 aegis=${1:?usage: server_sigkill.sh AEGIS AEGIS_SERVER [ROUNDS]}
 server_bin=${2:?}
 rounds=${3:-10}
+here=$(cd "$(dirname "$0")" && pwd)
 work=$(mktemp -d "${TMPDIR:-/tmp}/server_sigkill.XXXXXX")
-server_pid= writer_pid=
-checks=0
-cleanup() {
-        local rc=$?
-        for pid in $writer_pid $server_pid; do
-                kill "$pid" 2>/dev/null || true
-                wait "$pid" 2>/dev/null || true
-        done
-        if grep -q Sanitizer "$work/server.log" 2>/dev/null; then
-                grep -A20 Sanitizer "$work/server.log" >&2
-                rc=1
-        fi
-        rm -rf "$work"
-        exit "$rc"
-}
-trap cleanup EXIT
-fail() {
-        echo "FAIL: $*" >&2
-        [ -f "$work/server.log" ] && { echo "--- server log" >&2; tail -20 "$work/server.log" >&2; }
-        exit 1
-}
-ok() { checks=$((checks + 1)); }
+# shellcheck source=daemons_lib.sh
+. "$here/daemons_lib.sh"
+trap daemons_cleanup EXIT
 td=aegis.test
 S=(-socketPath "$work/admin.sock")
 
@@ -51,18 +33,6 @@ cat >"$work/server.json" <<JSON
 { "policy": "policy.json", "ca_dir": "ca", "datastore": "aegis.sqlite3",
   "listen": "127.0.0.1:0", "admin_socket": "$work/admin.sock" }
 JSON
-
-start_server() {
-        : >"$work/server.out"
-        "$server_bin" -config "$work/server.json" >"$work/server.out" 2>>"$work/server.log" &
-        server_pid=$!
-        for _ in $(seq 100); do
-                grep -q 'listening on' "$work/server.out" && return 0
-                kill -0 "$server_pid" 2>/dev/null || fail "aegis-server exited"
-                sleep 0.1
-        done
-        fail "aegis-server did not start"
-}
 
 # writer ROUND: creates entries, and every third call deletes one created in
 # an earlier round; acknowledged calls go to created (entry ID, SPIFFE ID)
@@ -111,12 +81,12 @@ for round in $(seq "$rounds"); do
         start_server
         cp "$work/created" "$work/created.before"
         writer "$round" &
-        writer_pid=$!
+        more_pids=($!) # stopped on exit if a check fails meanwhile
         sleep "$(shuf -i 300-1500 -n1)e-3"
         kill -KILL "$server_pid"
         wait "$server_pid" 2>/dev/null || true
-        wait "$writer_pid" || true
-        writer_pid=
+        wait "${more_pids[0]}" || true
+        more_pids=()
         start_server
         check
         kill "$server_pid"

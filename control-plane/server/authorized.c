@@ -7,11 +7,9 @@
 #include "node-attestor/verify/node_verifier.h"
 
 /* Node aliases matched for one node: their SPIFFE IDs. */
-#define ALIASES_MAX 256
-
 struct aliases {
         size_t n;
-        char ids[ALIASES_MAX][AE_SPIFFE_ID_SIZE];
+        char ids[AE_SERVER_ALIASES_MAX][AE_SPIFFE_ID_SIZE];
 };
 
 static bool node_has(const struct ae_ds_node *node, const struct ae_ds_selector *s)
@@ -35,16 +33,19 @@ bool ae_server_node_has_selectors(const struct ae_ds_node *node, const struct ae
         return true;
 }
 
-/* Pages through every entry, calling fn on each. */
-static int each_entry(struct ae_ds *ds, int (*fn)(const struct ae_ds_entry *e, void *ud),
-                      void *ud)
+/* Pages through every entry (parent_id NULL) or those whose parent is
+ * parent_id, in id order, calling fn on each. */
+static int each_entry(struct ae_ds *ds, const char *parent_id,
+                      int (*fn)(const struct ae_ds_entry *e, void *ud), void *ud)
 {
         char after[AE_DS_ENTRY_ID_SIZE] = "";
 
         for (;;) {
                 struct ae_ds_entry *page = NULL;
                 size_t n = 0;
-                int r = ae_ds_entry_list(ds, after, AE_DS_LIST_MAX, &page, &n);
+                int r = parent_id ? ae_ds_entry_list_by_parent(ds, parent_id, after,
+                                                               AE_DS_LIST_MAX, &page, &n)
+                                  : ae_ds_entry_list(ds, after, AE_DS_LIST_MAX, &page, &n);
 
                 if (r < 0)
                         return r;
@@ -68,16 +69,12 @@ struct walk {
         void *ud;
 };
 
+/* Called on each entry whose parent is the server, in id order. */
 static int collect_alias(const struct ae_ds_entry *e, void *ud)
 {
         struct walk *w = ud;
 
-        if (strcmp(e->parent_id, w->server_id) != 0 ||
-            !ae_server_node_has_selectors(w->node, e, NULL))
-                return 0;
-        /* More aliases than this for one node is a registration mistake;
-         * the extra ones are not honoured rather than failing the node. */
-        if (w->aliases.n < ALIASES_MAX)
+        if (ae_server_node_has_selectors(w->node, e, NULL) && w->aliases.n < AE_SERVER_ALIASES_MAX)
                 memcpy(w->aliases.ids[w->aliases.n++], e->spiffe_id, AE_SPIFFE_ID_SIZE);
         return 0;
 }
@@ -107,7 +104,7 @@ static int start_walk(struct ae_ds *ds, const struct ae_ds_node *node, const cha
         ENSURE_ALLOC(w);
         w->node = node;
         w->server_id = server_id;
-        r = each_entry(ds, collect_alias, w);
+        r = each_entry(ds, server_id, collect_alias, w);
         if (r < 0) {
                 free(w);
                 return r;
@@ -127,9 +124,27 @@ int ae_server_authorized_foreach(struct ae_ds *ds, const struct ae_ds_node *node
         GUARD(start_walk(ds, node, server_id, &w));
         w->fn = fn;
         w->ud = ud;
-        r = each_entry(ds, call_if_authorized, w);
+        r = each_entry(ds, NULL, call_if_authorized, w);
         free(w);
         return r;
+}
+
+/* Whether parent_id is the node's own agent ID or one of its aliases.
+ * The entry's parent is nearly always the agent ID; only otherwise are the
+ * server's entries walked for aliases, never the whole table. */
+static int parent_is_node(struct ae_ds *ds, const struct ae_ds_node *node, const char *server_id,
+                          const char *parent_id)
+{
+        struct walk *w;
+        bool found = strcmp(parent_id, node->spiffe_id) == 0;
+
+        if (found)
+                return 1;
+        GUARD(start_walk(ds, node, server_id, &w));
+        for (size_t i = 0; i < w->aliases.n && !found; i++)
+                found = strcmp(parent_id, w->aliases.ids[i]) == 0;
+        free(w);
+        return found ? 1 : 0;
 }
 
 int ae_server_authorized_entry(struct ae_ds *ds, const struct ae_ds_node *node,
@@ -137,26 +152,18 @@ int ae_server_authorized_entry(struct ae_ds *ds, const struct ae_ds_node *node,
                                struct ae_ds_entry *ret)
 {
         struct ae_ds_entry *e;
-        struct walk *w;
         int r;
 
         ENSURE(ds && node && server_id && entry_id, -EINVAL);
         e = malloc(sizeof(*e));
         ENSURE_ALLOC(e);
         r = ae_ds_entry_get(ds, entry_id, e);
-        if (r == -ENOENT || r == -EINVAL) {
-                free(e);
-                return 0;
-        }
-        if (r < 0) {
-                free(e);
-                return r;
-        }
-        r = start_walk(ds, node, server_id, &w);
-        if (r == 0) {
-                r = authorized(w, e) ? 1 : 0;
-                free(w);
-        }
+        if (r == -ENOENT || r == -EINVAL)
+                r = 0;
+        else if (r == 0)
+                r = parent_is_node(ds, node, server_id, e->parent_id);
+        if (r == 1 && !ae_server_node_has_selectors(node, e, AE_NODE_ATTESTOR_TYPE))
+                r = 0;
         if (r == 1 && ret)
                 *ret = *e;
         free(e);

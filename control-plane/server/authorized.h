@@ -13,7 +13,11 @@
  * Node selectors are those of the node's latest accepted attestation: a
  * node re-attested elsewhere loses the entries of its old zone at once.
  * The agent matches the remaining (workload) selectors against each
- * process; the node-type ones have been decided here. */
+ * process; the node-type ones have been decided here.
+ *
+ * More than AE_SERVER_ALIASES_MAX aliases matching one node is a
+ * registration mistake: the ones after it, in entry id order, are not
+ * honoured, rather than failing the node. */
 #pragma once
 
 #include <stdbool.h>
@@ -21,6 +25,8 @@
 
 #include "common/guard.h"
 #include "control-plane/server/datastore.h"
+
+#define AE_SERVER_ALIASES_MAX 256
 
 /* Whether every selector of e that is of type type_filter (NULL: all of
  * them) is among node's. */
@@ -37,7 +43,9 @@ AE_MUST_USE int ae_server_authorized_foreach(struct ae_ds *ds, const struct ae_d
 
 /* Whether the entry with this id is authorised for node now: 1 yes, 0 no
  * (also for an unknown id), negative errno. On 1, *ret (may be NULL) gets
- * the entry. */
+ * the entry. The same rule as ae_server_authorized_foreach, at the cost of
+ * one entry read: the server's own entries (the aliases) are read only
+ * when the entry's parent is not the node's agent ID. */
 AE_MUST_USE int ae_server_authorized_entry(struct ae_ds *ds, const struct ae_ds_node *node,
                                            const char *server_id, const char *entry_id,
                                            struct ae_ds_entry *ret);

@@ -36,16 +36,23 @@ JSON
 
 # writer ROUND: creates entries, and every third call deletes one created in
 # an earlier round; acknowledged calls go to created (entry ID, SPIFFE ID)
-# and deleted (entry ID). Ends at the first refusal: the server is gone.
+# and deleted (entry ID). Ends at the first refusal: the server is gone. A
+# delete the server was killed during is in doubt (it may have committed
+# before the answer was lost), and goes to undecided; an undecided create
+# is never looked for.
 writer() {
         local round=$1 i=0 id victim
-        touch "$work/created" "$work/deleted"
+        touch "$work/created" "$work/deleted" "$work/undecided"
         while :; do
                 i=$((i + 1))
                 if [ $((i % 3)) -eq 0 ] &&
                         victim=$(comm -23 <(cut -d' ' -f1 "$work/created.before" | sort) \
-                                <(sort "$work/deleted") | shuf -n1) && [ -n "$victim" ]; then
-                        "$aegis" entry delete "${S[@]}" -entryID "$victim" >/dev/null 2>&1 || return 0
+                                <(sort "$work/deleted" "$work/undecided") | shuf -n1) &&
+                        [ -n "$victim" ]; then
+                        if ! "$aegis" entry delete "${S[@]}" -entryID "$victim" >/dev/null 2>&1; then
+                                echo "$victim" >>"$work/undecided"
+                                return 0
+                        fi
                         echo "$victim" >>"$work/deleted"
                         continue
                 fi
@@ -63,12 +70,16 @@ check() {
         sed -n 's/^Entry ID *: //p' "$work/show" | sort >"$work/present"
         local missing resurrected
         missing=$(comm -23 <(cut -d' ' -f1 "$work/created" | sort) \
-                <(sort "$work/deleted") | comm -23 - "$work/present")
+                <(sort "$work/deleted" "$work/undecided") | comm -23 - "$work/present")
         [ -z "$missing" ] || fail "acknowledged entries lost: $missing"
         ok
         resurrected=$(sort "$work/deleted" | comm -12 - "$work/present")
         [ -z "$resurrected" ] || fail "acknowledged deletes undone: $resurrected"
         ok
+        # An undecided delete is settled now: an entry still there stays
+        # acknowledged; one gone counts as deleted from here on.
+        sort "$work/undecided" | comm -23 - "$work/present" >>"$work/deleted"
+        : >"$work/undecided"
         [ "$(sqlite3 "$work/aegis.sqlite3" 'pragma integrity_check')" = ok ] ||
                 fail "integrity_check: $(sqlite3 "$work/aegis.sqlite3" 'pragma integrity_check')"
         ok
@@ -77,6 +88,7 @@ check() {
 command -v sqlite3 >/dev/null || { echo "skipped: sqlite3"; exit 77; }
 : >"$work/created"
 : >"$work/deleted"
+: >"$work/undecided"
 for round in $(seq "$rounds"); do
         start_server
         cp "$work/created" "$work/created.before"

@@ -189,8 +189,61 @@ def ours_to_pyjwt(env):
     check("v" not in payload and "level" not in payload, "no claims members when none were given")
 
 
+# Coordinate sizes of the curves PyJWT exports here (RFC 7518 6.2.1.2).
+EC_COORD_BYTES = {"P-256": 32, "P-384": 48}
+
+
+def coords_full_size(jwk):
+    """PyJWT 2.6 writes EC coordinates as minimal integers (to_base64url_uint),
+    so about one key in 128 has a coordinate one byte short, which RFC 7518
+    6.2.1.2 forbids and Aegis, like go-jose in SPIRE, refuses
+    (short_coordinate_refused). Pads such coordinates to full size; keys
+    already right are unchanged."""
+    if jwk.get("kty") != "EC":
+        return jwk
+    size = EC_COORD_BYTES[jwk["crv"]]
+    for c in ("x", "y"):
+        raw = b64url_decode(jwk[c])
+        jwk[c] = base64.urlsafe_b64encode(raw.rjust(size, b"\0")).rstrip(b"=").decode()
+    return jwk
+
+
+def short_coordinate_refused(env):
+    """A P-256 key with a leading zero byte in x or y, as PyJWT 2.6 exports it
+    (one byte short), is refused with the bundle's reason; the same key at
+    full size is accepted. Keys are drawn until one has such a coordinate
+    (about one in 128)."""
+    for _ in range(20000):
+        key = ec.generate_private_key(ec.SECP256R1())
+        nums = key.public_key().public_numbers()
+        if nums.x < 1 << 248 or nums.y < 1 << 248:
+            break
+    else:
+        raise Failure("no P-256 key with a leading zero coordinate byte in 20000")
+    jwk = json.loads(ECAlgorithm.to_jwk(key.public_key()))
+    jwk.update({"kid": "short", "use": "jwt-svid"})
+    lens = sorted(len(b64url_decode(jwk[c])) for c in ("x", "y"))
+    now = int(time.time())
+    payload = {"sub": SUB, "aud": AUD, "exp": now + 120, "iat": now}
+    token = jwt.encode(payload, private_pem(key), algorithm="ES256", headers={"kid": "short"})
+    if lens[0] == 32:
+        # A later PyJWT pads as the RFC says: nothing short to refuse.
+        print(f"ok: PyJWT {jwt.__version__} writes full-size coordinates")
+    else:
+        check(lens[0] < 32, f"PyJWT writes a coordinate short: {lens} bytes")
+        bundle = env.write("short-jwks.json", json.dumps({"keys": [jwk]}))
+        rc, _, err = env.run("validate", "--aud", AUD, "--now", str(now),
+                             "--bundle", f"{TD}={bundle}", stdin=token)
+        check(rc == 2 and err.endswith("bundle refused: a jwt-svid key's material is invalid"),
+              f"a short coordinate is refused ({rc}: {err})")
+    bundle = env.write("full-jwks.json", json.dumps({"keys": [coords_full_size(jwk)]}))
+    rc, out = env.validate(token, {TD: bundle}, now=now)
+    check(rc == 0 and out["reason"] == "ok", f"the same key at full size is accepted ({out})")
+
+
 def pyjwt_to_ours(env):
-    """PyJWT signs, Aegis validates against a JWK Set from PyJWT's export."""
+    """PyJWT signs, Aegis validates against a JWK Set from PyJWT's export
+    (EC coordinates at full size: coords_full_size)."""
     cases = [
         ("py-es256", ec.generate_private_key(ec.SECP256R1()), "ES256", ECAlgorithm.to_jwk),
         ("py-es384", ec.generate_private_key(ec.SECP384R1()), "ES384", ECAlgorithm.to_jwk),
@@ -201,7 +254,7 @@ def pyjwt_to_ours(env):
     ]
     jwks = {"keys": []}
     for kid, key, _, to_jwk in cases:
-        jwk = json.loads(to_jwk(key.public_key()))
+        jwk = coords_full_size(json.loads(to_jwk(key.public_key())))
         jwk.update({"kid": kid, "use": "jwt-svid"})
         jwks["keys"].append(jwk)
     bundle = env.write("pyjwt-jwks.json", json.dumps(jwks))
@@ -311,6 +364,7 @@ def main():
         env = Env(args.tool, tmp)
         ours_to_pyjwt(env)
         pyjwt_to_ours(env)
+        short_coordinate_refused(env)
         attacks(env)
     except Failure as e:
         print(f"FAIL: {e}")

@@ -11,6 +11,7 @@
 #include "common/grpc_call.h"
 #include "common/log.h"
 #include "common/ossl.h"
+#include "control-plane/server/caller_memo.h"
 #include "control-plane/server/server_internal.h"
 #include "control-plane/server/svid_msg.h"
 #include "node-attestor/verify/node_verifier.h"
@@ -40,18 +41,14 @@ static int refuse(struct ae_server *s, struct ae_grpc_call *call, const char *ag
         return -EACCES;
 }
 
-/* The agent SPIFFE ID and serial of the caller's certificate. */
-static int caller_cert(struct ae_grpc_call *call, char *id_buf, size_t id_cap, char *serial,
-                       size_t serial_cap, const char **why)
+/* The agent SPIFFE ID and serial the certificate pem names. */
+static int parse_caller_cert(const char *pem, char *id_buf, size_t id_cap, char *serial,
+                             size_t serial_cap, const char **why)
 {
         _cleanup_(ae_x509_stack_freep) STACK_OF(X509) *certs = NULL;
         struct ae_spiffe_id id;
         enum ae_rp_reason rp;
-        const char *pem;
 
-        *why = "no client certificate: attest first (AttestAgent)";
-        if (ae_grpc_call_peer_cert(call, &pem) < 0)
-                return -ENOENT;
         *why = "client certificate unreadable";
         if (ae_rp_pem_certs(pem, strlen(pem), &certs, why) < 0 || sk_X509_num(certs) < 1)
                 return -EBADMSG;
@@ -65,6 +62,23 @@ static int caller_cert(struct ae_grpc_call *call, char *id_buf, size_t id_cap, c
         return ae_svid_serial_hex(sk_X509_value(certs, 0), serial, serial_cap);
 }
 
+/* The agent SPIFFE ID and serial of the caller's certificate, parsed once
+ * per certificate (caller_memo.h). */
+static int caller_cert(struct ae_server *s, struct ae_grpc_call *call, char *id, size_t id_cap,
+                       char *serial, size_t serial_cap, const char **why)
+{
+        const char *pem;
+
+        *why = "no client certificate: attest first (AttestAgent)";
+        if (ae_grpc_call_peer_cert(call, &pem) < 0)
+                return -ENOENT;
+        if (ae_caller_memo_get(s->callers, pem, id, id_cap, serial, serial_cap))
+                return 0;
+        GUARD(parse_caller_cert(pem, id, id_cap, serial, serial_cap, why));
+        ae_caller_memo_put(s->callers, pem, id, serial);
+        return 0;
+}
+
 int ae_server_caller_node(struct ae_server *s, struct ae_grpc_call *call, time_t now,
                           struct ae_ds_node *ret)
 {
@@ -72,7 +86,7 @@ int ae_server_caller_node(struct ae_server *s, struct ae_grpc_call *call, time_t
         const char *why;
         int r;
 
-        if (caller_cert(call, id, sizeof(id), serial, sizeof(serial), &why) < 0)
+        if (caller_cert(s, call, id, sizeof(id), serial, sizeof(serial), &why) < 0)
                 return refuse(s, call, NULL, GRPC_STATUS_PERMISSION_DENIED, "agent_unauthenticated",
                               why, now);
         r = ae_ds_node_get(s->ds, id, ret);

@@ -17,6 +17,7 @@
 #include "common/log.h"
 #include "common/ossl.h"
 #include "common/workq.h"
+#include "control-plane/server/caller_memo.h"
 #include "control-plane/server/server_internal.h"
 #include "node-attestor/verify/node_verifier.h"
 #include "policy/policy.h"
@@ -217,7 +218,11 @@ int ae_server_new(const struct ae_server_config *cfg, struct ae_server **ret, ch
         s = calloc(1, sizeof(*s));
         ENSURE_ALLOC(s);
         s->cfg = *cfg;
-        r = load(s, time(NULL), err, err_cap);
+        r = ae_caller_memo_new(&s->callers);
+        if (r < 0)
+                failf(err, err_cap, r, "out of memory");
+        else
+                r = load(s, time(NULL), err, err_cap);
         if (r == 0)
                 r = make_grpc(s, err, err_cap);
         if (r < 0) {
@@ -271,6 +276,7 @@ void ae_server_free(struct ae_server *s)
         ae_grpc_server_free(s->admin);
         ae_workq_free(s->work);
         ae_ds_close(s->ds);
+        ae_caller_memo_free(s->callers);
         ae_ca_free(s->ca);
         ae_node_verifier_free(s->verifier);
         ae_policy_free(s->policy);

@@ -12,6 +12,7 @@
 #include "svid-issuer/jwt_jwk.h"
 
 struct ae_ca;
+struct ae_caller_memo;
 struct ae_grpc_call;
 struct ae_grpc_server;
 struct ae_node_verifier;
@@ -25,6 +26,7 @@ struct ae_server {
         struct ae_node_verifier *verifier;
         struct ae_ca *ca;
         struct ae_ds *ds;
+        struct ae_caller_memo *callers; /* agents' certificates, parsed */
         struct ae_workq *work;
         struct ae_grpc_server *agents; /* TLS */
         struct ae_grpc_server *admin;  /* Unix socket, NULL without one */

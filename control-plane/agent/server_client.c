@@ -432,35 +432,59 @@ int ae_server_conn_x509_batch(struct ae_server_conn *c, const struct ae_server_c
         return 0;
 }
 
+/* The i-th result of a batch: its SVID, or -EREMOTEIO with the server's
+ * reason in st (when st has none yet). */
+static int batch_result(const Spire__Api__Server__Svid__V1__BatchNewX509SVIDResponse__Result *res,
+                        EVP_PKEY *key, struct ae_x509_svid_material *ret,
+                        struct ae_grpc_status *st)
+{
+        if (res->status->code == GRPC_STATUS_OK)
+                return material_from(res->svid, key, ret);
+        if (st && st->code == GRPC_STATUS_OK) {
+                st->code = (grpc_status_code)res->status->code;
+                snprintf(st->message, sizeof(st->message), "%s",
+                         res->status->message ? res->status->message : "");
+        }
+        return -EREMOTEIO;
+}
+
+int ae_server_conn_x509_svids(struct ae_server_conn *c, const char *const *entry_ids,
+                              EVP_PKEY *const *keys, size_t n, struct ae_x509_svid_material *ret,
+                              int *ret_r, struct ae_grpc_status *st)
+{
+        Spire__Api__Server__Svid__V1__BatchNewX509SVIDResponse *resp;
+        _cleanup_free_ struct ae_server_csr *p = NULL;
+        ProtobufCMessage *m = NULL;
+        int r = 0;
+
+        ENSURE(c && entry_ids && keys && n > 0 && n <= AE_SERVER_BATCH_MAX && ret && ret_r,
+               -EINVAL);
+        p = calloc(n, sizeof(*p));
+        ENSURE_ALLOC(p);
+        for (size_t i = 0; i < n && r == 0; i++) {
+                p[i].entry_id = entry_ids[i];
+                r = ae_server_make_csr(keys[i], (uint8_t **)&p[i].csr, &p[i].csr_len);
+        }
+        if (r == 0)
+                r = ae_server_conn_x509_batch(c, p, n, &m, st);
+        for (size_t i = 0; i < n; i++)
+                OPENSSL_free((uint8_t *)p[i].csr);
+        GUARD(r);
+        resp = (Spire__Api__Server__Svid__V1__BatchNewX509SVIDResponse *)m;
+        for (size_t i = 0; i < n; i++)
+                ret_r[i] = batch_result(resp->results[i], keys[i], &ret[i], st);
+        protobuf_c_message_free_unpacked(m, NULL);
+        return 0;
+}
+
 int ae_server_conn_x509_svid(struct ae_server_conn *c, const char *entry_id, EVP_PKEY *key,
                              struct ae_x509_svid_material *ret, struct ae_grpc_status *st)
 {
-        Spire__Api__Server__Svid__V1__BatchNewX509SVIDResponse__Result *res;
-        struct ae_server_csr p = { .entry_id = entry_id };
-        ProtobufCMessage *m = NULL;
-        uint8_t *csr = NULL;
-        int r;
+        int item;
 
         ENSURE(c && entry_id && key && ret, -EINVAL);
-        GUARD(ae_server_make_csr(key, &csr, &p.csr_len));
-        p.csr = csr;
-        r = ae_server_conn_x509_batch(c, &p, 1, &m, st);
-        OPENSSL_free(csr);
-        if (r < 0)
-                return r;
-        res = ((Spire__Api__Server__Svid__V1__BatchNewX509SVIDResponse *)m)->results[0];
-        if (res->status->code != GRPC_STATUS_OK) {
-                if (st) {
-                        st->code = (grpc_status_code)res->status->code;
-                        snprintf(st->message, sizeof(st->message), "%s",
-                                 res->status->message ? res->status->message : "");
-                }
-                r = -EREMOTEIO;
-        } else {
-                r = material_from(res->svid, key, ret);
-        }
-        protobuf_c_message_free_unpacked(m, NULL);
-        return r;
+        GUARD(ae_server_conn_x509_svids(c, &entry_id, &key, 1, ret, &item, st));
+        return item;
 }
 
 int ae_server_conn_jwt_svid(struct ae_server_conn *c, const char *entry_id,

@@ -78,9 +78,20 @@ struct ProtobufCMessage;
 AE_MUST_USE int ae_server_conn_entries(struct ae_server_conn *c, struct ProtobufCMessage **ret,
                                        struct ae_grpc_status *st);
 
-/* BatchNewX509SVID for one entry and the key the agent made for it. On 0
- * the SVID is in *ret (key included, as the Workload API hands it out).
- * A per-entry refusal is -EREMOTEIO with its status in st. */
+/* BatchNewX509SVID for n (1..AE_SERVER_BATCH_MAX) entries in one call,
+ * each with the key the agent made for it. On 0 the call went through and
+ * each entry has its own outcome: ret_r[i] 0 with its SVID in ret[i] (key
+ * included, as the Workload API hands it out), or -EREMOTEIO for an entry
+ * the server refused (the first refusal's status in st, whose code the
+ * call itself left OK), or -EBADMSG for an SVID that would not decode.
+ * Negative: the call failed as a whole (st says why), ret untouched. */
+AE_MUST_USE int ae_server_conn_x509_svids(struct ae_server_conn *c, const char *const *entry_ids,
+                                          EVP_PKEY *const *keys, size_t n,
+                                          struct ae_x509_svid_material *ret, int *ret_r,
+                                          struct ae_grpc_status *st);
+
+/* The same for one entry: its SVID, or -EREMOTEIO with the refusal's
+ * status in st. */
 AE_MUST_USE int ae_server_conn_x509_svid(struct ae_server_conn *c, const char *entry_id,
                                          EVP_PKEY *key, struct ae_x509_svid_material *ret,
                                          struct ae_grpc_status *st);

@@ -354,82 +354,131 @@ static bool fresh(const struct held *h, const struct ae_reg_entry *e, time_t now
                now < h->fetched_at + (h->m.not_after - h->fetched_at) / 2;
 }
 
+/* An entry of this sync whose SVID must be fetched, and the SVID held for
+ * it until now (NULL: none). */
+struct wanted {
+        const struct ae_reg_entry *e;
+        struct held *old;
+};
+
+/* The next SVID set: the fresh ones kept, then the fetched ones. */
+struct next_set {
+        struct held *held;
+        size_t n, fetched;
+        int first_err;
+};
+
+/* Moves old into the next set if it is still valid for e: an entry whose
+ * fetch failed keeps serving its SVID until it expires. */
+static void keep_valid(struct ae_server_source *s, const struct wanted *w, time_t now,
+                       struct next_set *next)
+{
+        struct held *old = w->old;
+
+        pthread_mutex_lock(&s->lock);
+        if (old && old->m.chain_der && old->m.not_after > now &&
+            strcmp(old->spiffe_id, w->e->spiffe_id) == 0) {
+                next->held[next->n++] = *old;
+                memset(&old->m, 0, sizeof(old->m)); /* moved */
+        }
+        pthread_mutex_unlock(&s->lock);
+}
+
+/* Fetches n (1..AE_SERVER_BATCH_MAX) SVIDs in one BatchNewX509SVID, each
+ * for a fresh key, into the next set; failures keep what is still valid. */
+static void fetch_batch(struct ae_server_source *s, struct ae_server_conn *conn,
+                        const struct wanted *w, size_t n, time_t now, struct next_set *next,
+                        struct ae_grpc_status *st)
+{
+        const char **ids = calloc(n, sizeof(*ids));
+        EVP_PKEY **keys = calloc(n, sizeof(*keys));
+        struct ae_x509_svid_material *got = calloc(n, sizeof(*got));
+        int *item = calloc(n, sizeof(*item)), r = ids && keys && got && item ? 0 : -ENOMEM;
+
+        for (size_t i = 0; i < n && r == 0; i++) {
+                ids[i] = w[i].e->id;
+                r = ae_svid_key_generate(AE_CA_KEY_P256, &keys[i]);
+        }
+        if (r == 0)
+                r = ae_server_conn_x509_svids(conn, ids, keys, n, got, item, st);
+        for (size_t i = 0; i < n; i++) {
+                int ri = r < 0 ? r : item[i];
+                struct held *h = &next->held[next->n];
+
+                if (ri < 0) {
+                        if (!next->first_err)
+                                next->first_err = ri;
+                        keep_valid(s, &w[i], now, next);
+                        continue;
+                }
+                snprintf(h->entry_id, sizeof(h->entry_id), "%s", w[i].e->id);
+                snprintf(h->spiffe_id, sizeof(h->spiffe_id), "%s", w[i].e->spiffe_id);
+                h->fetched_at = now;
+                h->m = got[i];
+                next->n++;
+                next->fetched++;
+        }
+        for (size_t i = 0; keys && i < n; i++)
+                EVP_PKEY_free(keys[i]);
+        free(ids);
+        free(keys);
+        free(got);
+        free(item);
+}
+
 int ae_server_source_sync(struct ae_server_source *s, struct ae_server_conn *conn, time_t now,
                           struct ae_grpc_status *st)
 {
         struct ae_reg_entry *entries = NULL;
-        struct held *next;
-        size_t n = 0, n_next = 0, fetched = 0;
-        bool changed = false;
-        int r, first_err = 0;
+        struct wanted *want;
+        struct next_set next = { 0 };
+        size_t n = 0, n_want = 0;
+        bool changed;
 
         ENSURE(s && conn, -EINVAL);
         GUARD(sync_bundle(s, conn, st));
         GUARD(sync_entries(s, conn, &entries, &n, st));
-        next = calloc(n ? n : 1, sizeof(*next));
-        if (!next) {
+        next.held = calloc(n ? n : 1, sizeof(*next.held));
+        want = calloc(n ? n : 1, sizeof(*want));
+        if (!next.held || !want) {
+                free(next.held);
+                free(want);
                 free(entries);
                 return -ENOMEM;
         }
+        /* Keep what is fresh; the rest is fetched, in batches, outside the
+         * lock: the Workload API keeps reading meanwhile. */
+        pthread_mutex_lock(&s->lock);
         for (size_t i = 0; i < n; i++) {
-                const struct ae_reg_entry *e = &entries[i];
-                struct held *h = &next[n_next];
                 struct held *old = NULL;
 
-                pthread_mutex_lock(&s->lock);
                 for (size_t k = 0; k < s->n_held && !old; k++)
-                        if (strcmp(s->held[k].entry_id, e->id) == 0)
+                        if (strcmp(s->held[k].entry_id, entries[i].id) == 0)
                                 old = &s->held[k];
-                if (old && fresh(old, e, now)) {
-                        *h = *old; /* moved: the old array is freed without it */
-                        memset(&old->m, 0, sizeof(old->m));
-                        pthread_mutex_unlock(&s->lock);
-                        n_next++;
-                        continue;
+                if (old && fresh(old, &entries[i], now)) {
+                        next.held[next.n++] = *old;
+                        memset(&old->m, 0, sizeof(old->m)); /* moved */
+                } else {
+                        want[n_want++] = (struct wanted){ .e = &entries[i], .old = old };
                 }
-                pthread_mutex_unlock(&s->lock);
-                /* Fetch outside the lock: the Workload API keeps reading. */
-                {
-                        EVP_PKEY *key = NULL;
-
-                        r = ae_svid_key_generate(AE_CA_KEY_P256, &key);
-                        if (r == 0)
-                                r = ae_server_conn_x509_svid(conn, e->id, key, &h->m, st);
-                        EVP_PKEY_free(key);
-                }
-                if (r < 0) {
-                        /* Keep the old SVID while it is valid; report the error. */
-                        if (!first_err)
-                                first_err = r;
-                        pthread_mutex_lock(&s->lock);
-                        if (old && old->m.chain_der && old->m.not_after > now &&
-                            strcmp(old->spiffe_id, e->spiffe_id) == 0) {
-                                *h = *old;
-                                memset(&old->m, 0, sizeof(old->m));
-                                n_next++;
-                        }
-                        pthread_mutex_unlock(&s->lock);
-                        continue;
-                }
-                snprintf(h->entry_id, sizeof(h->entry_id), "%s", e->id);
-                snprintf(h->spiffe_id, sizeof(h->spiffe_id), "%s", e->spiffe_id);
-                h->fetched_at = now;
-                n_next++;
-                fetched++;
-                changed = true;
         }
+        pthread_mutex_unlock(&s->lock);
+        for (size_t i = 0; i < n_want; i += AE_SERVER_BATCH_MAX)
+                fetch_batch(s, conn, &want[i],
+                            n_want - i < AE_SERVER_BATCH_MAX ? n_want - i : AE_SERVER_BATCH_MAX,
+                            now, &next, st);
         pthread_mutex_lock(&s->lock);
-        if (n_next != s->n_held)
-                changed = true;
+        changed = next.fetched > 0 || next.n != s->n_held;
         drop_held(s);
-        s->held = next;
-        s->n_held = n_next;
-        s->fetches += fetched;
+        s->held = next.held;
+        s->n_held = next.n;
+        s->fetches += next.fetched;
         if (changed)
                 s->generation++;
         pthread_mutex_unlock(&s->lock);
+        free(want);
         free(entries);
-        return first_err;
+        return next.first_err;
 }
 
 void ae_server_source_clear(struct ae_server_source *s)

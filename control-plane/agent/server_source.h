@@ -4,7 +4,8 @@
  * The agent's sync loop calls ae_server_source_sync on a connection that
  * speaks as the agent: it replaces the entry cache with the authorised
  * entries, refreshes the bundle, and fetches an X.509-SVID (with a key made
- * here) for every entry that has none or whose SVID is past half its life.
+ * here) for every entry that has none or whose SVID is past half its life,
+ * up to AE_SERVER_BATCH_MAX of them per BatchNewX509SVID call.
  * The Workload API only reads what was fetched: a workload never waits on
  * the server for an X.509-SVID, and while the server is away the cached
  * SVIDs are served until they expire. JWT-SVIDs are minted per request

@@ -111,6 +111,16 @@ probe 1 x509 "$addr" "$work/bundle.pem" aegis.test "$work/agent" "$zoned" "$work
 expect "$work/err" "refused: 5 entry not authorised for this agent"
 probe 1 x509 "$addr" "$work/bundle.pem" aegis.test "$work/agent" "$other" "$work/other"
 expect "$work/err" "refused: 5 entry not authorised for this agent"
+# One batch mixing authorised and refused entries: each gets its own outcome.
+probe 0 x509s "$addr" "$work/bundle.pem" aegis.test "$work/agent" "$model" "$zoned" "$direct" \
+        "$other"
+expect "$work/out" "$model ok spiffe://aegis.test/model"
+expect "$work/out" "$zoned refused"
+expect "$work/out" "$direct ok spiffe://aegis.test/direct"
+expect "$work/out" "$other refused"
+expect "$work/out" "first refusal: 5 entry not authorised for this agent"
+[ "$(wc -l <"$work/out")" -eq 5 ] || fail "x509s: $(cat "$work/out")"
+ok
 probe 0 jwt "$addr" "$work/bundle.pem" aegis.test "$work/agent" "$model" spiffe://aegis.test/db
 payload=$(cut -d. -f2 "$work/out" | tr '_-' '/+')
 while [ $((${#payload} % 4)) -ne 0 ]; do payload=$payload=; done

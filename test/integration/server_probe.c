@@ -7,6 +7,9 @@
  *   server_probe renew   ADDR BUNDLE TD DIR        RenewAgent; replaces DIR's files
  *   server_probe entries ADDR BUNDLE TD DIR        GetAuthorizedEntries: "id spiffe_id sel..."
  *   server_probe x509    ADDR BUNDLE TD DIR ENTRY OUT   BatchNewX509SVID: OUT.pem, OUT.key
+ *   server_probe x509s   ADDR BUNDLE TD DIR ENTRY...    one BatchNewX509SVID for
+ *                        all: "ENTRY ok SPIFFE_ID" or "ENTRY refused" each, then
+ *                        "first refusal: <code> <message>" when one was
  *   server_probe jwt     ADDR BUNDLE TD DIR ENTRY AUD   NewJWTSVID: the token
  *   server_probe bundle  ADDR BUNDLE TD DIR        GetBundle: "td roots=N jwt_keys=M"
  *
@@ -39,6 +42,33 @@ static int refused(int r, const struct ae_grpc_status *st)
         }
         fprintf(stderr, "failed: %s\n", strerror(-r));
         return 2;
+}
+
+/* x509s: n entries' SVIDs in one call, each entry's outcome on a line. */
+static int batch(struct ae_server_conn *c, const char *const *ids, size_t n,
+                 struct ae_grpc_status *st)
+{
+        EVP_PKEY *keys[AE_SERVER_BATCH_MAX] = { 0 };
+        struct ae_x509_svid_material got[AE_SERVER_BATCH_MAX];
+        int item[AE_SERVER_BATCH_MAX], r = n <= AE_SERVER_BATCH_MAX ? 0 : -EINVAL;
+
+        for (size_t i = 0; i < n && r == 0; i++)
+                r = ae_svid_key_generate(AE_CA_KEY_P256, &keys[i]);
+        if (r == 0)
+                r = ae_server_conn_x509_svids(c, ids, keys, n, got, item, st);
+        for (size_t i = 0; r == 0 && i < n; i++) {
+                if (item[i] == 0) {
+                        printf("%s ok %s\n", ids[i], got[i].spiffe_id);
+                        ae_x509_svid_material_clear(&got[i]);
+                } else {
+                        printf("%s refused\n", ids[i]);
+                }
+        }
+        if (r == 0 && st->code != GRPC_STATUS_OK)
+                printf("first refusal: %d %s\n", st->code, st->message);
+        for (size_t i = 0; i < n; i++)
+                EVP_PKEY_free(keys[i]);
+        return r;
 }
 
 static char *slurp(const char *path)
@@ -185,6 +215,8 @@ static int with_conn(const struct ae_server_client_config *cfg, const char *dir,
                         ae_x509_svid_material_clear(&mat);
                 }
                 EVP_PKEY_free(key);
+        } else if (strcmp(cmd, "x509s") == 0 && argc >= 1) {
+                r = batch(c, (const char *const *)argv, (size_t)argc, &st);
         } else if (strcmp(cmd, "jwt") == 0 && argc == 2) {
                 const char *aud[1] = { argv[1] };
                 char *token = NULL;

@@ -1,6 +1,6 @@
-/* aegis agent ban: ban an attested agent on aegis-server, through its admin
- * socket (SPIRE's spire.api.server.agent.v1.Agent/BanAgent), with
- * spire-server's flags and output. */
+/* aegis agent ban|evict: ban or evict an attested agent on aegis-server,
+ * through its admin socket (SPIRE's spire.api.server.agent.v1.Agent/BanAgent
+ * and DeleteAgent), with spire-server's flags and output. */
 #include "control-plane/cli/commands.h"
 
 #include <getopt.h>
@@ -18,7 +18,7 @@
 
 #define AGENT_SERVICE "/spire.api.server.agent.v1.Agent/"
 
-#define SYNOPSIS "usage: aegis agent ban [-socketPath PATH] -spiffeID ID\n"
+#define SYNOPSIS "usage: aegis agent ban|evict [-socketPath PATH] -spiffeID ID\n"
 
 static void usage(FILE *out)
 {
@@ -30,13 +30,15 @@ static void usage(FILE *out)
               "  ban      ban the attested agent with that SPIFFE ID\n"
               "           (spiffe://<td>/spire/agent/aegis_tpm/<EK hash>). Its SVID is refused\n"
               "           from its next call on, and it cannot attest again while banned\n"
+              "  evict    forget the agent: its SVID is refused from its next call on, and\n"
+              "           it may attest again as a new node. Lifts a ban\n"
               "\n"
               "  -socketPath PATH  the server's admin socket; default $" AE_ADMIN_SOCKET_ENV "\n"
               "                    when set, else " AE_ADMIN_SOCKET_DEFAULT "\n"
               "\n"
-              "Not supported from SPIRE: 'agent count|list|show|evict|purge'.\n"
+              "Not supported from SPIRE: 'agent count|list|show|purge'.\n"
               "\n"
-              "Exit status: 0 banned, 1 refused by the server (its reason on stderr), not\n"
+              "Exit status: 0 done, 1 refused by the server (its reason on stderr), not\n"
               "found, or the server unreachable, 2 usage error.\n",
               out);
 }
@@ -55,9 +57,23 @@ static const struct option longopts[] = {
         { NULL, 0, NULL, 0 },
 };
 
-static int ban(const char *socket_path, const struct ae_spiffe_id *id)
+/* One action: its name on the command line, its method, and what
+ * spire-server prints when it is done. */
+struct action {
+        const char *name;
+        const char *method;
+        const char *done;
+};
+
+static const struct action ban = { "ban", AGENT_SERVICE "BanAgent", "Agent banned successfully" };
+static const struct action evict = { "evict", AGENT_SERVICE "DeleteAgent",
+                                     "Agent evicted successfully" };
+
+static int call(const struct action *a, const char *socket_path, const struct ae_spiffe_id *id)
 {
         _cleanup_(ae_admin_client_freep) struct ae_admin_client *c = NULL;
+        /* BanAgentRequest and DeleteAgentRequest are the same message on the
+         * wire: the agent's ID as field 1. */
         Spire__Api__Server__Agent__V1__BanAgentRequest req =
                 SPIRE__API__SERVER__AGENT__V1__BAN_AGENT_REQUEST__INIT;
         Spire__Api__Types__SPIFFEID msg = SPIRE__API__TYPES__SPIFFEID__INIT;
@@ -65,23 +81,23 @@ static int ban(const char *socket_path, const struct ae_spiffe_id *id)
         char err[AE_ADMIN_ERROR_MAX];
 
         if (ae_admin_client_new(socket_path, &c, err, sizeof(err)) < 0) {
-                fprintf(stderr, "aegis agent ban: %s\n", err);
+                fprintf(stderr, "aegis agent %s: %s\n", a->name, err);
                 return 1;
         }
         msg.trust_domain = (char *)id->trust_domain;
         msg.path = (char *)id->path;
         req.id = &msg;
-        if (ae_admin_call(c, AGENT_SERVICE "BanAgent", &req.base, &google__protobuf__empty__descriptor,
-                          &m, NULL, err, sizeof(err)) < 0) {
-                fprintf(stderr, "aegis agent ban: %s\n", err);
+        if (ae_admin_call(c, a->method, &req.base, &google__protobuf__empty__descriptor, &m, NULL,
+                          err, sizeof(err)) < 0) {
+                fprintf(stderr, "aegis agent %s: %s\n", a->name, err);
                 return 1;
         }
         protobuf_c_message_free_unpacked(m, NULL);
-        printf("Agent banned successfully\n");
+        printf("%s\n", a->done);
         return 0;
 }
 
-static int run_ban(int argc, char **argv)
+static int run(const struct action *a, int argc, char **argv)
 {
         const char *socket = NULL, *text = NULL;
         enum ae_spiffe_id_error why;
@@ -104,15 +120,15 @@ static int run_ban(int argc, char **argv)
                 return usage_error("-spiffeID is required");
         id = malloc(sizeof(*id));
         if (!id) {
-                fprintf(stderr, "aegis agent ban: out of memory\n");
+                fprintf(stderr, "aegis agent %s: out of memory\n", a->name);
                 return 1;
         }
         if (ae_spiffe_id_parse(text, strlen(text), id, &why) < 0) {
-                fprintf(stderr, "aegis agent ban: -spiffeID \"%s\": not a SPIFFE ID: %s\n", text,
-                        ae_spiffe_id_error_str(why));
+                fprintf(stderr, "aegis agent %s: -spiffeID \"%s\": not a SPIFFE ID: %s\n", a->name,
+                        text, ae_spiffe_id_error_str(why));
                 rc = 1;
         } else {
-                rc = ban(ae_admin_socket_path(socket), id);
+                rc = call(a, ae_admin_socket_path(socket), id);
         }
         free(id);
         return rc;
@@ -127,7 +143,9 @@ int ae_cli_agent(int argc, char **argv)
         }
         if (argc < 2)
                 return usage_error("which action?");
-        if (strcmp(argv[1], "ban") == 0)
-                return run_ban(argc - 1, argv + 1);
+        if (strcmp(argv[1], ban.name) == 0)
+                return run(&ban, argc - 1, argv + 1);
+        if (strcmp(argv[1], evict.name) == 0)
+                return run(&evict, argc - 1, argv + 1);
         return usage_error("unknown action");
 }

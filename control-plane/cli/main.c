@@ -19,7 +19,7 @@ static const struct {
         { "ca", ae_cli_ca, "create, rotate and show a trust domain's signing CA" },
         { "svid", ae_cli_svid, "mint, inspect and verify SVIDs" },
         { "entry", ae_cli_entry, "create, show and delete registration entries on aegis-server" },
-        { "agent", ae_cli_agent, "ban an attested agent on aegis-server" },
+        { "agent", ae_cli_agent, "ban or evict an attested agent on aegis-server" },
         { "bundle", ae_cli_bundle, "show aegis-server's trust bundle (PEM or SPIFFE JSON)" },
 };
 

@@ -259,6 +259,13 @@ AE_MUST_USE int ae_ds_node_set_banned(struct ae_ds *ds, const char *spiffe_id, b
  * for an unprintable or too long detail. */
 AE_MUST_USE int ae_ds_node_ban(struct ae_ds *ds, const char *spiffe_id, int64_t at,
                                const char *detail);
+/* An operator's eviction (SPIRE's Agent/DeleteAgent): removes the node's
+ * row, selectors and zones, which lifts a ban and makes the node attest
+ * afresh (its replay state starts over), and appends an "agent_deleted"
+ * audit record, in one transaction. -ENOENT and -EINVAL as
+ * ae_ds_node_ban. */
+AE_MUST_USE int ae_ds_node_delete(struct ae_ds *ds, const char *spiffe_id, int64_t at,
+                                  const char *detail);
 
 /* The node with this SPIFFE ID / EK; -ENOENT. */
 AE_MUST_USE int ae_ds_node_get(struct ae_ds *ds, const char *spiffe_id, struct ae_ds_node *ret);
@@ -282,6 +289,7 @@ enum ae_ds_audit_kind {
         AE_DS_AUDIT_ENTRY_DELETED,   /* "entry_deleted" (written by ae_ds_entry_delete) */
         AE_DS_AUDIT_SVID_REFUSED,    /* "svid_refused" */
         AE_DS_AUDIT_AGENT_BANNED,    /* "agent_banned" (written by ae_ds_node_ban) */
+        AE_DS_AUDIT_AGENT_DELETED,   /* "agent_deleted" (written by ae_ds_node_delete) */
         AE_DS_AUDIT_KIND_COUNT
 };
 

@@ -14,6 +14,7 @@ static const char *const kinds[AE_DS_AUDIT_KIND_COUNT] = {
         [AE_DS_AUDIT_ENTRY_DELETED] = "entry_deleted",
         [AE_DS_AUDIT_SVID_REFUSED] = "svid_refused",
         [AE_DS_AUDIT_AGENT_BANNED] = "agent_banned",
+        [AE_DS_AUDIT_AGENT_DELETED] = "agent_deleted",
 };
 
 const char *ae_ds_audit_kind_name(enum ae_ds_audit_kind kind)

@@ -257,12 +257,15 @@ int ae_ds_node_set_banned(struct ae_ds *ds, const char *spiffe_id, bool banned)
                            bind_banned, &banned);
 }
 
-int ae_ds_node_ban(struct ae_ds *ds, const char *spiffe_id, int64_t at, const char *detail)
+/* An operator's change to one node's row (sql, with the SPIFFE ID as ?1)
+ * and its audit record, in one transaction; -ENOENT when no row changed. */
+static int operator_write(struct ae_ds *ds, const char *sql, enum ae_ds_audit_kind kind,
+                          const char *spiffe_id, int64_t at, const char *detail)
 {
         _cleanup_(ae_ds_unlockp) struct ae_ds *locked = NULL;
         _cleanup_(ae_ds_txn_end) struct ae_ds_txn t = { 0 };
         _cleanup_stmt_ sqlite3_stmt *s = NULL;
-        struct ae_ds_audit a = { .time = at, .kind = AE_DS_AUDIT_AGENT_BANNED, .accepted = true };
+        struct ae_ds_audit a = { .time = at, .kind = kind, .accepted = true };
 
         ENSURE(ds && spiffe_id && detail, -EINVAL);
         ENSURE(strlen(spiffe_id) < sizeof(a.agent_id) && strlen(detail) < sizeof(a.detail),
@@ -271,12 +274,25 @@ int ae_ds_node_ban(struct ae_ds *ds, const char *spiffe_id, int64_t at, const ch
         memcpy(a.detail, detail, strlen(detail) + 1);
         locked = ae_ds_lock(ds);
         GUARD(ae_ds_txn_begin(ds, &t, true));
-        GUARD(ae_ds_prepare(ds, "UPDATE nodes SET banned = 1 WHERE spiffe_id = ?1", &s));
+        GUARD(ae_ds_prepare(ds, sql, &s));
         GUARD(ae_ds_bind_text(ds, s, 1, spiffe_id));
         GUARD(ae_ds_step_done(ds, s));
         ENSURE(sqlite3_changes(ds->db) == 1, -ENOENT);
         GUARD(ae_ds_audit_insert(ds, &a, NULL));
         return ae_ds_txn_commit(&t);
+}
+
+int ae_ds_node_ban(struct ae_ds *ds, const char *spiffe_id, int64_t at, const char *detail)
+{
+        return operator_write(ds, "UPDATE nodes SET banned = 1 WHERE spiffe_id = ?1",
+                              AE_DS_AUDIT_AGENT_BANNED, spiffe_id, at, detail);
+}
+
+int ae_ds_node_delete(struct ae_ds *ds, const char *spiffe_id, int64_t at, const char *detail)
+{
+        /* Its selectors and zones go with it (ON DELETE CASCADE). */
+        return operator_write(ds, "DELETE FROM nodes WHERE spiffe_id = ?1",
+                              AE_DS_AUDIT_AGENT_DELETED, spiffe_id, at, detail);
 }
 
 static int col_u32(sqlite3_stmt *s, int i, uint32_t *ret)

@@ -232,6 +232,12 @@ as_nobody "$aegis" agent ban -socketPath "$sock" -spiffeID "$agent_id" >"$work/o
 [ "$rc" -eq 1 ] && [ "$(cat "$work/err")" = "aegis agent ban: admin calls are for root and the server's user" ] ||
         { cat "$work/err" >&2; fail "aegis agent ban as nobody: exit $rc"; }
 ok
+rc=0
+as_nobody "$aegis" agent evict -socketPath "$sock" -spiffeID "$agent_id" >"$work/out" 2>"$work/err" ||
+        rc=$?
+[ "$rc" -eq 1 ] && [ "$(cat "$work/err")" = "aegis agent evict: admin calls are for root and the server's user" ] ||
+        { cat "$work/err" >&2; fail "aegis agent evict as nobody: exit $rc"; }
+ok
 chmod 600 "$sock"
 chmod 700 "$work"
 unchanged "admin calls of another uid"
@@ -287,7 +293,7 @@ refused "INVALID_ARGUMENT invalid agent ID: the request names no agent" admin "$
 refused "INVALID_ARGUMENT invalid agent ID: path has a '.' or '..' segment" \
         admin "$sock" ban aegis.test /spire/agent/../x
 cli 2 "" "aegis agent: -spiffeID is required
-usage: aegis agent ban [-socketPath PATH] -spiffeID ID
+usage: aegis agent ban|evict [-socketPath PATH] -spiffeID ID
 Try 'aegis agent --help'." agent ban -socketPath "$sock"
 unchanged "refused bans"
 
@@ -333,4 +339,39 @@ stop_server
 start_server
 as_agent entries
 same "$banned" "GetAuthorizedEntries when banned, after a restart"
+
+# ---- aegis agent evict: refusals first, then it lifts the ban -------------------
+snapshot
+cli 1 "" "aegis agent evict: agent not found: spiffe://aegis.test/spire/agent/aegis_tpm/$zeros has not attested to this server" \
+        agent evict -socketPath "$sock" -spiffeID "spiffe://aegis.test/spire/agent/aegis_tpm/$zeros"
+cli 1 "" "aegis agent evict: invalid agent ID: spiffe://aegis.test/model is not an agent ID (its path starts /spire/agent/)" \
+        agent evict -socketPath "$sock" -spiffeID spiffe://aegis.test/model
+cli 2 "" "aegis agent: -spiffeID is required
+usage: aegis agent ban|evict [-socketPath PATH] -spiffeID ID
+Try 'aegis agent --help'." agent evict -socketPath "$sock"
+unchanged "refused evictions"
+# Evicted, the node's record, selectors and zones are gone, and so is the ban:
+# its old SVID speaks for nothing, and the node attests again as a new one.
+cli 0 "Agent evicted successfully" "" agent evict -socketPath "$sock" -spiffeID "$agent_id"
+[ "$(sqlite3 "$db" "select (select count(*) from nodes where spiffe_id = '$agent_id') +
+        (select count(*) from node_selectors where node_id = '$agent_id') +
+        (select count(*) from node_zones where node_id = '$agent_id')")" = 0 ] ||
+        fail "the evicted node's rows remain"
+ok
+as_agent entries
+same "PERMISSION_DENIED agent not attested" "GetAuthorizedEntries when evicted"
+sqlite3 "$db" "select kind, accepted, reason, detail from audit where seq > $mark order by seq" \
+        >"$work/audit"
+[ "$(cat "$work/audit")" = "agent_deleted|1||DeleteAgent by uid 0
+svid_refused|0|agent_not_attested|/spire.api.server.entry.v1.Entry/GetAuthorizedEntries: agent not attested" ] ||
+        { cat "$work/audit" >&2; fail "audit records of the eviction"; }
+ok
+mkdir -p "$work/readmitted"
+rc=0
+"$probe" attest "$addr" "$bundle" aegis.test "$AE_TPM_TCTI" "$work/readmitted" >"$work/out" 2>&1 || rc=$?
+[ "$rc" -eq 0 ] || { cat "$work/out" >&2; fail "server_probe attest after the eviction: exit $rc"; }
+ok
+[ "$(sqlite3 "$db" "select banned, last_result from nodes where spiffe_id = '$agent_id'")" = "0|accepted" ] ||
+        fail "the node is not back, unbanned"
+ok
 echo "server_refusals: $checks checks passed"

@@ -117,6 +117,7 @@ REFERENCE = {
         12: ("store_svid", "bool", S, None), 13: ("jwt_svid_ttl", "bool", S, None),
         14: ("hint", "bool", S, None), 15: ("created_at", "bool", S, None),
         16: ("additional_attributes", "bool", S, None)},
+    AG + "DeleteAgentRequest": {1: ("id", T + "SPIFFEID", S, None)},
     AG + "BanAgentRequest": {1: ("id", T + "SPIFFEID", S, None)},
     AG + "AttestAgentRequest": {
         1: ("params", AG + "AttestAgentRequest.Params", S, O),
@@ -184,6 +185,8 @@ ENUMS = {
 
 # Method path -> (client streams, server streams, request type, response type).
 METHODS = {
+    "/spire.api.server.agent.v1.Agent/DeleteAgent":
+        (False, False, AG + "DeleteAgentRequest", "google.protobuf.Empty"),
     "/spire.api.server.agent.v1.Agent/BanAgent":
         (False, False, AG + "BanAgentRequest", "google.protobuf.Empty"),
     "/spire.api.server.agent.v1.Agent/AttestAgent":
@@ -417,6 +420,7 @@ def build_messages(types_mods, agent, entry, svid, bundle):
     csr = b"\x30\x81\x9f csr-der"
     # (message, must every field be set?)
     msgs = [
+        (agent.DeleteAgentRequest(id=sid("/spire/agent/tpm/ek1")), True),
         (agent.BanAgentRequest(id=sid("/spire/agent/tpm/ek1")), True),
         (empty_pb2.Empty(), False),
         (agent.AttestAgentRequest(params=agent.AttestAgentRequest.Params(

@@ -71,6 +71,7 @@ static const ProtobufCMessageDescriptor *const descriptors[] = {
   &spire__api__types__bundle_mask__descriptor,
   &spire__api__types__entry__descriptor,
   &spire__api__types__entry_mask__descriptor,
+  &spire__api__server__agent__v1__delete_agent_request__descriptor,
   &spire__api__server__agent__v1__ban_agent_request__descriptor,
   &spire__api__server__agent__v1__attest_agent_request__descriptor,
   &spire__api__server__agent__v1__attest_agent_response__descriptor,

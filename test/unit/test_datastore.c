@@ -835,6 +835,42 @@ START_TEST(node_ban_audited)
 }
 END_TEST
 
+/* An operator's eviction: the node's row, selectors and zones go with the
+ * audit record, a ban with them; the node may then be stored afresh. */
+START_TEST(node_delete_audited)
+{
+        struct ae_ds *ds = open_ds();
+        struct ae_ds_node *n = node_new(NODE_ID, 0x11), *g = calloc(1, sizeof(*g));
+        struct ae_ds_audit *log = NULL;
+        size_t k = 0;
+
+        ck_assert_int_eq(ae_ds_node_delete(ds, NODE_ID, 1795239000, "by uid 0"), -ENOENT);
+        ck_assert_int_eq(ae_ds_node_upsert(ds, n), 0);
+        ck_assert_int_eq(ae_ds_node_ban(ds, NODE_ID, 1795239001, "by uid 0"), 0);
+        ck_assert_int_eq(ae_ds_node_delete(ds, NODE_ID, 1795239002, "by\nuid 0"), -EINVAL);
+        ck_assert_int_eq(ae_ds_node_get(ds, NODE_ID, g), 0);
+        ck_assert_int_eq(ae_ds_node_delete(ds, NODE_ID, 1795239003, "DeleteAgent by uid 0"), 0);
+        ck_assert_int_eq(ae_ds_node_get(ds, NODE_ID, g), -ENOENT);
+        ck_assert_int_eq(raw_int("SELECT (SELECT count(*) FROM node_selectors) + "
+                                 "(SELECT count(*) FROM node_zones)"),
+                         0);
+        ck_assert_int_eq(ae_ds_audit_list(ds, 10, &log, &k), 0);
+        ck_assert_uint_eq(k, 2);
+        ck_assert_str_eq(ae_ds_audit_kind_name(log[0].kind), "agent_deleted");
+        ck_assert_str_eq(log[0].agent_id, NODE_ID);
+        ck_assert_str_eq(log[0].detail, "DeleteAgent by uid 0");
+        ck_assert_int_eq(log[0].time, 1795239003);
+        free(log);
+        /* Back as a new node: not banned. */
+        ck_assert_int_eq(ae_ds_node_upsert(ds, n), 0);
+        ck_assert_int_eq(ae_ds_node_get(ds, NODE_ID, g), 0);
+        ck_assert(!g->banned);
+        ae_ds_close(ds);
+        free(n);
+        free(g);
+}
+END_TEST
+
 START_TEST(node_invalid_refused)
 {
         struct ae_ds *ds = open_ds();
@@ -1141,6 +1177,7 @@ static Suite *suite(void)
         tcase_add_test(tc, node_failed_reattestation_keeps_data);
         tcase_add_test(tc, node_ban_and_svid);
         tcase_add_test(tc, node_ban_audited);
+        tcase_add_test(tc, node_delete_audited);
         tcase_add_test(tc, node_invalid_refused);
         tcase_add_test(tc, audit_append_list_order);
         tcase_add_test(tc, audit_is_append_only);

@@ -11,6 +11,7 @@
 #include <sys/sendfile.h>
 
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -256,6 +257,27 @@ static pid_t clone_at(pid_t want, const char *exe)
         return (pid_t)pid;
 }
 
+/* Until the process at pid runs path (its exec done), at most 10 s: a
+ * fixed sleep may be too short on a loaded machine. */
+static void wait_exec(pid_t pid, const char *path)
+{
+        char link[64], target[PATH_MAX], want[PATH_MAX];
+
+        ck_assert_ptr_nonnull(realpath(path, want));
+        snprintf(link, sizeof(link), "/proc/%d/exe", (int)pid);
+        for (int i = 0; i < 10000; i++) {
+                ssize_t n = readlink(link, target, sizeof(target) - 1);
+
+                if (n > 0) {
+                        target[n] = '\0';
+                        if (strcmp(target, want) == 0)
+                                return;
+                }
+                usleep(1000);
+        }
+        ck_abort_msg("pid %d did not exec %s", (int)pid, path);
+}
+
 START_TEST(pid_reused_by_another_process)
 {
         _cleanup_(ae_workload_attestor_freep) struct ae_workload_attestor *a =
@@ -273,7 +295,7 @@ START_TEST(pid_reused_by_another_process)
         ck_assert_int_eq(wl_copy_exe("/bin/sleep", wl_path_in("imposter"), 32), 0);
         reused = clone_at(pid, wl_path_in("imposter"));
         ck_assert_msg(reused == pid, "clone3 set_tid: %s", strerror(errno));
-        usleep(20000); /* let it exec */
+        wait_exec(pid, wl_path_in("imposter"));
         ck_assert_int_eq(wl_attest_reason(a, pid, old_pidfd), AE_WORKLOAD_PROCESS_CHANGED);
         /* Without the connection's pidfd the new process is what is there. */
         ck_assert_int_eq(wl_attest_reason(a, pid, -1), AE_WORKLOAD_OK);

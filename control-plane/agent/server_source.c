@@ -26,6 +26,10 @@ struct held {
         char spiffe_id[AE_SPIFFE_ID_SIZE];
         int64_t fetched_at;
         struct ae_x509_svid_material m;
+        /* A sync took m over into its next set: the Workload API still
+         * reads it here until the sets are swapped, but this one no longer
+         * frees it. */
+        bool moved;
 };
 
 struct ae_server_source {
@@ -57,7 +61,8 @@ int ae_server_source_new(struct ae_entry_cache *entries, struct ae_server_source
 static void drop_held(struct ae_server_source *s)
 {
         for (size_t i = 0; i < s->n_held; i++)
-                ae_x509_svid_material_clear(&s->held[i].m);
+                if (!s->held[i].moved)
+                        ae_x509_svid_material_clear(&s->held[i].m);
         free(s->held);
         s->held = NULL;
         s->n_held = 0;
@@ -376,10 +381,10 @@ static void keep_valid(struct ae_server_source *s, const struct wanted *w, time_
         struct held *old = w->old;
 
         pthread_mutex_lock(&s->lock);
-        if (old && old->m.chain_der && old->m.not_after > now &&
+        if (old && !old->moved && old->m.chain_der && old->m.not_after > now &&
             strcmp(old->spiffe_id, w->e->spiffe_id) == 0) {
                 next->held[next->n++] = *old;
-                memset(&old->m, 0, sizeof(old->m)); /* moved */
+                old->moved = true;
         }
         pthread_mutex_unlock(&s->lock);
 }
@@ -447,17 +452,19 @@ int ae_server_source_sync(struct ae_server_source *s, struct ae_server_conn *con
                 return -ENOMEM;
         }
         /* Keep what is fresh; the rest is fetched, in batches, outside the
-         * lock: the Workload API keeps reading meanwhile. */
+         * lock: the Workload API keeps reading the current set, whole,
+         * until the next one replaces it. */
         pthread_mutex_lock(&s->lock);
         for (size_t i = 0; i < n; i++) {
                 struct held *old = NULL;
 
                 for (size_t k = 0; k < s->n_held && !old; k++)
-                        if (strcmp(s->held[k].entry_id, entries[i].id) == 0)
+                        if (strcmp(s->held[k].entry_id, entries[i].id) == 0 &&
+                            !s->held[k].moved)
                                 old = &s->held[k];
                 if (old && fresh(old, &entries[i], now)) {
                         next.held[next.n++] = *old;
-                        memset(&old->m, 0, sizeof(old->m)); /* moved */
+                        old->moved = true;
                 } else {
                         want[n_want++] = (struct wanted){ .e = &entries[i], .old = old };
                 }

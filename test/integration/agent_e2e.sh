@@ -42,6 +42,30 @@ ok
 grep -q 'node attested' "$work/agent.log" || fail "agent log does not say it attested"
 ok
 
+# ---- renewal at half-life: a 6 s SVID is replaced every 3 s or so, the model's
+# kept; no fetch meanwhile misses either ----------------------------------------
+entry -spiffeID spiffe://aegis.test/short -parentID spiffe://aegis.test/node/base \
+        -selector "aegis_exe:sha256:$hash" -x509SVIDTTL 6
+wait_fetch spiffe://aegis.test/short 15
+serials() {
+        /usr/bin/python3 "$here/workload_fetch.py" --proto-root "$proto_root" \
+                --socket "$work/agent.sock" --stubs "$work/stubs" --serials >"$work/serials" 2>&1 ||
+                { cat "$work/serials" >&2; fail "a fetch during renewals failed"; }
+        [ "$(wc -l <"$work/serials")" -eq 2 ] || { cat "$work/serials" >&2; fail "a fetch lacked an SVID"; }
+        sed -n 's|^spiffe://aegis.test/short ||p' "$work/serials" >>"$work/short.serials"
+        sed -n 's|^spiffe://aegis.test/model ||p' "$work/serials" >>"$work/model.serials"
+}
+: >"$work/short.serials"
+: >"$work/model.serials"
+deadline=$((SECONDS + 9))
+while [ $SECONDS -lt $deadline ]; do serials; sleep 0.2; done
+ok
+[ "$(sort -u "$work/short.serials" | wc -l)" -ge 2 ] ||
+        fail "the 6 s SVID was not renewed in 9 s: $(sort -u "$work/short.serials" | tr '\n' ' ')"
+ok
+[ "$(sort -u "$work/model.serials" | wc -l)" -eq 1 ] || fail "the model's SVID was refetched"
+ok
+
 # ---- the server restarts: the agent keeps serving, then reconnects ---------------
 stop_server
 fetch || true

@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
-"""workload_fetch.py --proto-root DIR --socket PATH --stubs DIR [--out PREFIX]
+"""workload_fetch.py --proto-root DIR --socket PATH --stubs DIR [--out PREFIX] [--serials]
 
 One FetchX509SVID through Debian's grpcio (a Workload API client we did not
 write), as a workload of aegis-agent would make it. Prints every SVID's
-SPIFFE ID, a line each, the default first, and writes PREFIX.pem (the
+SPIFFE ID (with --serials, then a space and its leaf's serial in hex), a
+line each, the default first, and writes PREFIX.pem (the
 default's chain) and PREFIX-bundle.pem; exit 0. A refusal prints "status <CODE> <details>" and exits 1. Exit 77
 without grpcio."""
 import argparse
@@ -50,6 +51,7 @@ def main():
     ap.add_argument("--socket", required=True)
     ap.add_argument("--stubs", required=True)
     ap.add_argument("--out")
+    ap.add_argument("--serials", action="store_true")
     a = ap.parse_args()
     pb, pb_grpc = stubs(a.proto_root, a.stubs)
     with grpc.insecure_channel(f"unix:{a.socket}") as ch:
@@ -69,7 +71,11 @@ def main():
         with open(a.out + "-bundle.pem", "wb") as f:
             f.write(pem_chain(svid.bundle))
     for s in resp.svids:
-        print(s.spiffe_id)
+        if a.serials:
+            leaf = x509.load_pem_x509_certificate(pem_chain(s.x509_svid))
+            print(f"{s.spiffe_id} {leaf.serial_number:x}")
+        else:
+            print(s.spiffe_id)
     return 0
 
 

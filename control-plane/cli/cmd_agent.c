@@ -72,11 +72,12 @@ static const struct action evict = { "evict", AGENT_SERVICE "DeleteAgent",
 static int call(const struct action *a, const char *socket_path, const struct ae_spiffe_id *id)
 {
         _cleanup_(ae_admin_client_freep) struct ae_admin_client *c = NULL;
-        /* BanAgentRequest and DeleteAgentRequest are the same message on the
-         * wire: the agent's ID as field 1. */
-        Spire__Api__Server__Agent__V1__BanAgentRequest req =
+        Spire__Api__Server__Agent__V1__BanAgentRequest ban_req =
                 SPIRE__API__SERVER__AGENT__V1__BAN_AGENT_REQUEST__INIT;
+        Spire__Api__Server__Agent__V1__DeleteAgentRequest delete_req =
+                SPIRE__API__SERVER__AGENT__V1__DELETE_AGENT_REQUEST__INIT;
         Spire__Api__Types__SPIFFEID msg = SPIRE__API__TYPES__SPIFFEID__INIT;
+        ProtobufCMessage *req = a == &ban ? &ban_req.base : &delete_req.base;
         ProtobufCMessage *m = NULL;
         char err[AE_ADMIN_ERROR_MAX];
 
@@ -86,8 +87,9 @@ static int call(const struct action *a, const char *socket_path, const struct ae
         }
         msg.trust_domain = (char *)id->trust_domain;
         msg.path = (char *)id->path;
-        req.id = &msg;
-        if (ae_admin_call(c, a->method, &req.base, &google__protobuf__empty__descriptor, &m, NULL,
+        ban_req.id = &msg;
+        delete_req.id = &msg;
+        if (ae_admin_call(c, a->method, req, &google__protobuf__empty__descriptor, &m, NULL,
                           err, sizeof(err)) < 0) {
                 fprintf(stderr, "aegis agent %s: %s\n", a->name, err);
                 return 1;

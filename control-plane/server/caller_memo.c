@@ -58,7 +58,7 @@ bool ae_caller_memo_get(struct ae_caller_memo *m, const char *pem, char *id, siz
         if (!m || !pem)
                 return false;
         pthread_mutex_lock(&m->lock);
-        for (size_t i = 0; i < AE_CALLER_MEMO_SLOTS && !found; i++) {
+        for (size_t i = 0; i < AE_CALLER_MEMO_SLOTS; i++) {
                 const struct slot *s = &m->slots[i];
 
                 if (!s->pem || strcmp(s->pem, pem) != 0)
